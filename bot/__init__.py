@@ -1,0 +1,1 @@
+"""Composition root: settings, database, the Bolt app, the HTTP server, the CLI."""

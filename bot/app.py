@@ -1,0 +1,109 @@
+"""Wiring: settings + config -> database, Slack client, Bolt app with handlers, outbox worker."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.config import AppConfig, load_config
+from bot.delivery import OutboxWorker
+from bot.settings import Settings
+from handlers import actions, commands, modals
+from handlers.deps import Deps
+from handlers.errors import explain_error, tell_person
+from storage.db import make_engine, make_sessionmaker, migrate
+
+log = logging.getLogger(__name__)
+
+class StartupError(Exception):
+    """Missing settings that stop the bot starting; the message says what to set."""
+
+
+def make_web_client(settings: Settings) -> WebClient:
+    """The Web API client: SLACK_API_URL as base URL when set; retries for 429, 5xx and connection errors."""
+    kwargs: dict[str, Any] = {}
+    if settings.api_url:
+        kwargs["base_url"] = settings.api_url if settings.api_url.endswith("/") else settings.api_url + "/"
+    return WebClient(
+        token=settings.bot_token,
+        timeout=15,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+        **kwargs,
+    )
+
+
+def build_bolt_app(settings: Settings, client: WebClient, deps: Deps) -> App:
+    if not settings.signing_secret and not settings.app_token:
+        raise StartupError("SLACK_SIGNING_SECRET is not set (find it under Basic Information in your Slack app).")
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret or "socket-mode-does-not-sign",
+        process_before_response=False,
+        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt-listener"),
+    )
+
+    @app.error
+    def handle_errors(error: Exception, body: dict[str, Any], respond: Any, client: WebClient) -> BoltResponse | None:
+        """Errors outside listeners (middleware); listeners report their own via handlers.errors."""
+        try:
+            tell_person(body, respond, client, explain_error(error, body))
+        except Exception:  # noqa: BLE001 - telling them failed too; the log has the original error
+            log.warning("could not tell the user about an error", exc_info=True)
+        return None
+
+    commands.register(app, deps)
+    actions.register(app, deps)
+    modals.register(app, deps)
+    return app
+
+
+@dataclass
+class Runtime:
+    """Everything `serve`, the demo and the tests run: the same objects, wired the same way."""
+
+    settings: Settings
+    config: AppConfig
+    clock: Clock
+    engine: Engine
+    sessions: sessionmaker[Session]
+    client: WebClient
+    worker: OutboxWorker
+    deps: Deps
+    app: App
+
+    def close(self) -> None:
+        self.worker.stop()
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, config: AppConfig | None = None) -> Runtime:
+    """Load config, migrate the database, and wire the Bolt app; the outbox worker is started by the caller."""
+    if not settings.bot_token:
+        raise StartupError("SLACK_BOT_TOKEN is not set (the xoxb- token under OAuth & Permissions).")
+    config = config or load_config(settings.config_path)
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    sessions = make_sessionmaker(engine)
+    client = make_web_client(settings)
+    worker = OutboxWorker(sessions, client, clock)
+    deps = Deps(config=config, clock=clock, sessions=sessions, outbox_ready=worker.kick)
+    app = build_bolt_app(settings, client, deps)
+    return Runtime(settings, config, clock, engine, sessions, client, worker, deps, app)

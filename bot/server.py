@@ -1,0 +1,36 @@
+"""HTTP mode: Slack posts to /slack/events; /healthz answers 200 when the database is reachable."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import create_server
+
+from bot.app import Runtime
+from storage.db import is_reachable
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+
+
+def make_wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    slack = SlackRequestHandler(runtime.app, path="/slack/events")
+
+    def wsgi_app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            healthy = is_reachable(runtime.engine)
+            body = b"ok\n" if healthy else b"database unreachable\n"
+            start_response("200 OK" if healthy else "503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [body]
+        return slack(environ, start_response)
+
+    return wsgi_app
+
+
+def make_http_server(runtime: Runtime, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 16) -> Any:
+    """A waitress server (threaded, production-grade); port 0 picks a free port (see .effective_port)."""
+    return create_server(make_wsgi_app(runtime), host=host, port=port, threads=threads, ident="supportbot")

@@ -1,0 +1,82 @@
+"""Buttons and menus on ticket cards. Each acks first, then runs one service call in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from handlers import blocks
+from handlers.deps import Deps
+from handlers.errors import reports_errors
+from handlers.ids import ActionId
+from handlers.payloads import StaleAction, action_ticket_id, action_value, user_id
+from triage.errors import TicketNotFound
+from triage.model import Status, Ticket
+from triage.services import acknowledge_ticket, change_status, check_may_act
+
+ModalBuilder = Callable[[Ticket, str], dict[str, Any]]
+
+MODALS: dict[ActionId, ModalBuilder] = {
+    ActionId.ESCALATE: blocks.escalate_modal,
+    ActionId.RESOLVE: blocks.resolve_modal,
+    ActionId.MARK_DUPLICATE: blocks.duplicate_modal,
+}
+
+
+def parse_status_choice(value: str) -> tuple[int, Status]:
+    ticket_id, _, status = value.partition(":")
+    try:
+        return int(ticket_id), Status(status)
+    except ValueError:
+        raise StaleAction("That menu is out of date; use `/support status` to see the ticket.") from None
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action(ActionId.ACKNOWLEDGE.value)
+    @reports_errors
+    def handle_acknowledge_action(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        with deps.unit_of_work() as uow:
+            acknowledge_ticket(
+                ticket_id=action_ticket_id(body),
+                actor_id=user_id(body),
+                tickets=uow.tickets,
+                rota=deps.rota,
+                notifier=uow.notifier,
+                now=uow.now,
+            )
+
+    @app.action(ActionId.SET_STATUS.value)
+    @reports_errors
+    def handle_set_status_action(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        ticket_id, status = parse_status_choice(action_value(body))
+        with deps.unit_of_work() as uow:
+            change_status(
+                ticket_id=ticket_id,
+                actor_id=user_id(body),
+                status=status,
+                tickets=uow.tickets,
+                rota=deps.rota,
+                notifier=uow.notifier,
+                now=uow.now,
+            )
+
+    def open_ticket_modal(action: ActionId) -> Callable[..., None]:
+        def handle_ticket_modal_action(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            """Refuse people who may not act before showing them a form they could not submit."""
+            ack()
+            with deps.unit_of_work() as uow:
+                ticket = uow.tickets.get(action_ticket_id(body))
+            if ticket is None:
+                raise TicketNotFound("I can't find that ticket any more.")
+            check_may_act(ticket, user_id(body), deps.rota)
+            client.views_open(trigger_id=body["trigger_id"], view=MODALS[action](ticket, deps.prefix))
+
+        return handle_ticket_modal_action
+
+    for action in MODALS:
+        app.action(action.value)(reports_errors(open_ticket_modal(action)))

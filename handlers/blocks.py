@@ -1,0 +1,383 @@
+"""Block Kit, built by pure functions from domain values: no client, no session, easy to compare."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.ids import ActionId, CallbackId, Field
+from rota.rotation import Rota, SupportLine
+from triage.model import (
+    DESCRIPTION_MAX,
+    NOTE_MAX,
+    TITLE_MAX,
+    EventKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketType,
+    format_ref,
+)
+from triage.workflow import allowed_next
+
+Blocks = list[dict[str, Any]]
+Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
+
+
+def _text(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text[:150], "emoji": True}
+
+
+def _md(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
+
+
+def _option(label: str, value: str, description: str | None = None) -> dict[str, Any]:
+    option: dict[str, Any] = {"text": _text(label), "value": value}
+    if description:
+        option["description"] = _text(description[:75])
+    return option
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn control characters, so a title cannot ping @channel or fake a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(user_id: str | None) -> str:
+    return f"<@{user_id}>" if user_id else "_nobody yet_"
+
+
+def priority_label(ticket: Ticket) -> str:
+    return ticket.priority.label if ticket.priority else "Priority not set"
+
+
+# -- modals ---------------------------------------------------------------------------
+
+
+def _input(field: Field, label: str, element: dict[str, Any], *, hint: str | None = None, optional: bool = False) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": field.value,
+        "label": _text(label),
+        "element": {**element, "action_id": "value"},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = _text(hint)
+    return block
+
+
+def new_ticket_modal(*, title: str, origin_channel_id: str | None) -> dict[str, Any]:
+    title_element: dict[str, Any] = {"type": "plain_text_input", "max_length": TITLE_MAX}
+    if title:
+        title_element["initial_value"] = title[:TITLE_MAX]
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.NEW_TICKET.value,
+        "title": _text("New support ticket"),
+        "submit": _text("Submit"),
+        "close": _text("Cancel"),
+        "private_metadata": json.dumps({"channel_id": origin_channel_id}),
+        "blocks": [
+            _input(Field.TITLE, "Title", title_element, hint="One line: what is wrong or what you need."),
+            _input(
+                Field.DESCRIPTION,
+                "Description",
+                {"type": "plain_text_input", "multiline": True, "max_length": DESCRIPTION_MAX},
+                hint="What happened, what you expected, who is affected, and any error messages.",
+            ),
+            _input(
+                Field.TYPE,
+                "Type",
+                {
+                    "type": "static_select",
+                    "placeholder": _text("What kind of request is this?"),
+                    "options": [_option(t.label, t.value, _TYPE_HINTS[t]) for t in TicketType],
+                },
+            ),
+            _input(
+                Field.PRIORITY,
+                "Impact",
+                {
+                    "type": "static_select",
+                    "placeholder": _text("How bad is it?"),
+                    "options": [_option(p.label, p.value, p.meaning) for p in Priority]
+                    + [_option("Not sure", "unsure", "Support will set the priority")],
+                },
+            ),
+        ],
+    }
+
+
+_TYPE_HINTS = {
+    TicketType.TECHNICAL_SUPPORT: "Something is broken or behaving wrongly",
+    TicketType.SUPPORT_QUERY: "A question about how something works",
+    TicketType.SERVICE_TASK: "Do something for us (may be chargeable)",
+    TicketType.GDPR_REQUEST: "A copy of personal data, deletion, or other (kept private)",
+    TicketType.BUG_REPORT: "A defect to report to the product team",
+    TicketType.FEATURE_REQUEST: "Something new you would like",
+}
+
+
+def _ticket_modal(callback: CallbackId, title: str, submit: str, ticket_id: int, blocks: Blocks) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback.value,
+        "title": _text(title),
+        "submit": _text(submit),
+        "close": _text("Cancel"),
+        "private_metadata": json.dumps({"ticket_id": ticket_id}),
+        "blocks": blocks,
+    }
+
+
+def escalate_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
+    assert ticket.id is not None
+    return _ticket_modal(
+        CallbackId.ESCALATE,
+        "Escalate to 2nd line",
+        "Escalate",
+        ticket.id,
+        [
+            _md(f"*{format_ref(prefix, ticket.id)}* {escape(ticket.title)}"),
+            _input(
+                Field.NOTE,
+                "Handover note",
+                {"type": "plain_text_input", "multiline": True, "max_length": NOTE_MAX},
+                hint="What you found, what you tried, what 2nd line should look at first.",
+            ),
+        ],
+    )
+
+
+def resolve_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
+    assert ticket.id is not None
+    return _ticket_modal(
+        CallbackId.RESOLVE,
+        "Resolve ticket",
+        "Resolve",
+        ticket.id,
+        [
+            _md(f"*{format_ref(prefix, ticket.id)}* {escape(ticket.title)}"),
+            _input(
+                Field.RESOLUTION,
+                "Fix or workaround",
+                {"type": "plain_text_input", "multiline": True, "max_length": NOTE_MAX},
+                hint="The requester reads this and is asked to confirm it works.",
+            ),
+        ],
+    )
+
+
+def duplicate_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
+    assert ticket.id is not None
+    return _ticket_modal(
+        CallbackId.MARK_DUPLICATE,
+        "Mark as duplicate",
+        "Close as duplicate",
+        ticket.id,
+        [
+            _md(f"*{format_ref(prefix, ticket.id)}* {escape(ticket.title)}"),
+            _input(
+                Field.ORIGINAL,
+                "Duplicate of",
+                {"type": "plain_text_input", "placeholder": _text(f"{prefix}-123"), "max_length": 20},
+                hint="The requester will follow the original ticket's updates from now on.",
+            ),
+        ],
+    )
+
+
+# -- ticket cards ---------------------------------------------------------------------
+
+
+def _summary_fields(ticket: Ticket, *, show_requester: bool = True) -> dict[str, Any]:
+    fields = [
+        f"*Type*\n{ticket.type.label}",
+        f"*Priority*\n{priority_label(ticket)}",
+        f"*Status*\n{ticket.status.label}",
+        f"*Assignee*\n{mention(ticket.assignee_id)} ({ticket.line.label})",
+    ]
+    if show_requester:
+        fields.append(f"*Requester*\n{mention(ticket.requester_id)}")
+    return {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]}
+
+
+def ticket_actions(ticket: Ticket) -> dict[str, Any] | None:
+    """The buttons a support person can press now, given where the ticket stands."""
+    assert ticket.id is not None
+    value = str(ticket.id)
+    elements: list[dict[str, Any]] = []
+    if ticket.status is Status.OPEN:
+        elements.append({"type": "button", "action_id": ActionId.ACKNOWLEDGE.value, "text": _text("Acknowledge"), "style": "primary", "value": value})
+    if ticket.is_open and ticket.line is SupportLine.FIRST:
+        elements.append({"type": "button", "action_id": ActionId.ESCALATE.value, "text": _text("Escalate to 2nd line"), "value": value})
+    moves = [s for s in allowed_next(ticket.status) if s is not Status.AWAITING_SIGN_OFF]
+    if moves:
+        elements.append(
+            {
+                "type": "static_select",
+                "action_id": ActionId.SET_STATUS.value,
+                "placeholder": _text("Update status"),
+                "options": [_option(s.label, f"{ticket.id}:{s.value}") for s in moves],
+            }
+        )
+    if Status.AWAITING_SIGN_OFF in allowed_next(ticket.status):
+        elements.append({"type": "button", "action_id": ActionId.RESOLVE.value, "text": _text("Resolve"), "value": value})
+    if ticket.is_open:
+        elements.append({"type": "button", "action_id": ActionId.MARK_DUPLICATE.value, "text": _text("Mark duplicate of..."), "value": value})
+    return {"type": "actions", "block_id": f"ticket:{ticket.id}", "elements": elements} if elements else None
+
+
+def _headline(ticket: Ticket, prefix: str) -> str:
+    assert ticket.id is not None
+    ref = format_ref(prefix, ticket.id)
+    if ticket.is_private:
+        return f"*{ref}* GDPR request (details are private to the assignee and leads)"
+    return f"*{ref}* {escape(ticket.title)}"
+
+
+def triage_card(ticket: Ticket, prefix: str) -> Message:
+    """The ticket as the triage channel sees it: GDPR contents never appear here."""
+    assert ticket.id is not None
+    ref = format_ref(prefix, ticket.id)
+    blocks: Blocks = [_md(f":ticket: {_headline(ticket, prefix)}"), _summary_fields(ticket, show_requester=not ticket.is_private)]
+    if ticket.duplicate_of_id:
+        blocks.append(_context(f"Closed as a duplicate of *{format_ref(prefix, ticket.duplicate_of_id)}*"))
+    actions = None if ticket.is_private else ticket_actions(ticket)
+    if actions:
+        blocks.append(actions)
+    text = f"{ref} ({ticket.type.label}, {priority_label(ticket)}): assigned to {mention(ticket.assignee_id)}, {ticket.status.label}"
+    return {"text": text, "blocks": blocks}
+
+
+def assignee_card(ticket: Ticket, prefix: str, *, for_user: str, note: str | None = None) -> Message:
+    """The ticket in a support person's DM: actionable for the assignee, read-only once it moved on."""
+    assert ticket.id is not None
+    ref = format_ref(prefix, ticket.id)
+    current = for_user == ticket.assignee_id
+    blocks: Blocks = [_md(f":ticket: {_headline(ticket, prefix) if not ticket.is_private else f'*{ref}* {escape(ticket.title)}'}")]
+    blocks.append(_md(f">{escape(ticket.description[:600])}".replace("\n", "\n>")))
+    blocks.append(_summary_fields(ticket))
+    if note:
+        blocks.append(_md(f"*Handover note*\n{escape(note)}"))
+    if current:
+        actions = ticket_actions(ticket)
+        if actions:
+            blocks.append(actions)
+        text = f"{ref} is assigned to you: {ticket.title}"
+    else:
+        blocks.append(_context(f"Now with {mention(ticket.assignee_id)} ({ticket.line.label}); no action needed from you."))
+        text = f"{ref} is now with {mention(ticket.assignee_id)}"
+    return {"text": text, "blocks": blocks}
+
+
+def requester_card(ticket: Ticket, prefix: str) -> Message:
+    assert ticket.id is not None
+    ref = format_ref(prefix, ticket.id)
+    lines = [f"Thanks, your ticket *{ref}* is logged: {escape(ticket.title)}"]
+    if ticket.status is Status.OPEN:
+        who = f"{mention(ticket.assignee_id)} ({ticket.line.label})" if ticket.assignee_id else "the support team"
+        lines.append(f"{who} will pick it up. I will tell you here as it moves; `/support status {ref}` shows where it is.")
+    blocks: Blocks = [_md("\n".join(lines)), _context(f"Status: *{ticket.status.label}* · Assignee: {mention(ticket.assignee_id)}")]
+    return {"text": f"Your ticket {ref} is logged ({ticket.status.label})", "blocks": blocks}
+
+
+def participant_update(ticket: Ticket, prefix: str, event: TicketEvent) -> Message:
+    """What changed, in the requester's words (seed 003: keep people informed)."""
+    assert ticket.id is not None
+    ref = format_ref(prefix, ticket.id)
+    actor = mention(event.actor_id)
+    if event.kind is EventKind.ACKNOWLEDGED:
+        text = f"{actor} has picked up *{ref}* and is looking into it."
+    elif event.kind is EventKind.ESCALATED:
+        text = f"*{ref}* has gone to our 2nd-line specialists: {mention(event.data.get('to'))} is now handling it."
+    elif event.kind is EventKind.RESOLVED:
+        text = (
+            f"{actor} has resolved *{ref}*:\n>{escape(str(event.data.get('resolution', ''))).replace(chr(10), chr(10) + '>')}\n"
+            "Please check it works for you; reply to the support team if it does not."
+        )
+    elif event.kind is EventKind.MARKED_DUPLICATE:
+        original = format_ref(prefix, int(event.data["original"]))
+        text = f"*{ref}* is the same issue as *{original}*, so it was closed and you will hear every update on *{original}*."
+    elif event.kind is EventKind.STATUS_CHANGED:
+        text = f"*{ref}* is now *{Status(event.data['to']).label}* (updated by {actor})."
+    else:
+        text = f"*{ref}* was updated by {actor}."
+    return {"text": text.replace("*", ""), "blocks": [_md(text), _context(f"{escape(ticket.title)} · {ticket.status.label}")]}
+
+
+def alert_message(ticket: Ticket, prefix: str, reason: str) -> Message:
+    assert ticket.id is not None
+    ref = format_ref(prefix, ticket.id)
+    text = f":rotating_light: {reason}\n{_headline(ticket, prefix)}\nAssigned to {mention(ticket.assignee_id)} ({ticket.line.label})."
+    return {"text": f"{ref}: {reason}", "blocks": [_md(text), _summary_fields(ticket, show_requester=not ticket.is_private)]}
+
+
+# -- ephemeral answers ----------------------------------------------------------------
+
+
+def help_text(prefix: str) -> str:
+    return "\n".join(
+        [
+            "*supportbot* runs the support desk here. Commands:",
+            "• `/support` or `/support <title>`: open a new ticket (the text pre-fills the title)",
+            f"• `/support status {prefix}-42`: where a ticket stands",
+            "• `/support mine`: your open tickets, as requester or assignee",
+            "• `/support who`: who is on duty now for 1st and 2nd line",
+            "• `/support help`: this message",
+        ]
+    )
+
+
+def status_reply(ticket: Ticket, prefix: str, events: Sequence[TicketEvent], zone: ZoneInfo) -> Message:
+    assert ticket.id is not None
+    history = [f"{e.at.astimezone(zone):%a %d %b %H:%M} {mention(e.actor_id)} {e.kind.value.replace('_', ' ')}" for e in events[-5:]]
+    blocks: Blocks = [_md(_headline(ticket, prefix)), _summary_fields(ticket)]
+    if ticket.duplicate_of_id:
+        blocks.append(_context(f"Closed as a duplicate of *{format_ref(prefix, ticket.duplicate_of_id)}*"))
+    if history:
+        blocks.append(_context("Latest: " + " · ".join(history)))
+    return {"text": f"{format_ref(prefix, ticket.id)}: {ticket.status.label}", "blocks": blocks}
+
+
+def mine_reply(tickets: Sequence[Ticket], prefix: str, user_id: str) -> str:
+    if not tickets:
+        return "You have no open tickets. `/support` opens one."
+    lines = [f"*Your open tickets* ({len(tickets)}):"]
+    for ticket in tickets:
+        assert ticket.id is not None
+        role = "assigned to you" if ticket.assignee_id == user_id else f"with {mention(ticket.assignee_id)}"
+        lines.append(f"• *{format_ref(prefix, ticket.id)}* {escape(ticket.title)} · {ticket.status.label} · {role}")
+    return "\n".join(lines)
+
+
+def who_reply(rota: Rota, now: datetime, zone: ZoneInfo) -> str:
+    lines = ["*On duty now*"]
+    for line in SupportLine:
+        rotation = rota.rotations.get(line)
+        if rotation is None:
+            lines.append(f"• {line.label}: no rota configured")
+            continue
+        current = rotation.shift_at(now)
+        upcoming = rotation.next_shift(now)
+        on = f"{mention(current.member)} until {current.ends_at.astimezone(zone):%a %d %b %H:%M}" if current else "nobody"
+        after = f"; next {mention(upcoming.member)} from {upcoming.starts_at.astimezone(zone):%a %d %b %H:%M}" if upcoming else ""
+        lines.append(f"• {line.label}: {on}{after}")
+    if rota.leads:
+        lines.append("Leads: " + ", ".join(mention(u) for u in sorted(rota.leads)))
+    return "\n".join(lines)
+
+
+def unknown_command_text(word: str, suggestion: str | None) -> str:
+    hint = f"Did you mean `/support {suggestion}`? " if suggestion else ""
+    return f"I don't know `/support {escape(word)}`. {hint}Try `/support help`."

@@ -1,0 +1,77 @@
+"""`/support` and its subcommands. The modal opens right after the ack; answers are ephemeral."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from handlers import blocks
+from handlers.deps import Deps
+from handlers.errors import reports_errors
+from triage.model import parse_ref
+from triage.services import my_open_tickets, view_ticket
+
+SUBCOMMANDS = ("help", "status", "mine", "who")
+
+
+@dataclass(frozen=True)
+class SupportCommand:
+    """What the text after `/support` asks for."""
+
+    kind: str  # new | help | status | mine | who | unknown
+    argument: str = ""
+    suggestion: str | None = None
+
+
+def parse_support_command(text: str) -> SupportCommand:
+    """Subcommand words win; a lone word that looks like a misspelt one is questioned; anything else is a title."""
+    text = " ".join((text or "").split())
+    if not text:
+        return SupportCommand("new")
+    word, _, rest = text.partition(" ")
+    if word.lower() in SUBCOMMANDS:
+        return SupportCommand(word.lower(), rest)
+    if not rest:
+        close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.75)
+        if close:
+            return SupportCommand("unknown", word, close[0])
+    return SupportCommand("new", text)
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/support")
+    @reports_errors
+    def handle_support_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        parsed = parse_support_command(command.get("text", ""))
+        user = command.get("user_id", "")
+        if parsed.kind == "new":
+            ack()
+            view = blocks.new_ticket_modal(title=parsed.argument, origin_channel_id=command.get("channel_id"))
+            client.views_open(trigger_id=command["trigger_id"], view=view)
+        elif parsed.kind == "help":
+            ack(text=blocks.help_text(deps.prefix))
+        elif parsed.kind == "who":
+            ack(text=blocks.who_reply(deps.rota, deps.clock.now(), deps.config.timezone))
+        elif parsed.kind == "status":
+            ticket_id = parse_ref(parsed.argument, deps.prefix)
+            if ticket_id is None:
+                example = f"{deps.prefix}-42"
+                given = f" (`{blocks.escape(parsed.argument)}` is not one)" if parsed.argument else ""
+                ack(text=f"Which ticket? Use `/support status {example}`{given}.")
+                return
+            ack()
+            with deps.unit_of_work() as uow:
+                ticket = view_ticket(ticket_id=ticket_id, viewer_id=user, tickets=uow.tickets, rota=deps.rota)
+                events = uow.tickets.events(ticket_id)
+            respond(**blocks.status_reply(ticket, deps.prefix, events, deps.config.timezone))
+        elif parsed.kind == "mine":
+            ack()
+            with deps.unit_of_work() as uow:
+                tickets = my_open_tickets(user_id=user, tickets=uow.tickets)
+            respond(text=blocks.mine_reply(tickets, deps.prefix, user))
+        else:
+            ack(text=blocks.unknown_command_text(parsed.argument, parsed.suggestion))

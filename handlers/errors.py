@@ -1,0 +1,60 @@
+"""Where errors become words for the person who acted: once, for every listener.
+
+Listeners are wrapped rather than left to Bolt's global error handler because, after an early ack(),
+slack-bolt 1.x's thread runner can lose the ack when the listener raises within ~10 ms of it and
+answer Slack with a 404. Catching here keeps the ack and still tells the person what went wrong.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt.kwargs_injection.args import Args
+from slack_sdk import WebClient
+
+from triage.errors import TriageError
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."
+
+
+def tell_person(body: dict[str, Any], respond: Any, client: WebClient, message: str) -> None:
+    """Something only the person who acted sees: in place when Slack gave a response_url, else by DM."""
+    if respond is not None and (body.get("response_url") or body.get("response_urls")):
+        respond(text=message, response_type="ephemeral", replace_original=False)
+        return
+    user = (body.get("user") or {}).get("id") or body.get("user_id")
+    if user:
+        client.chat_postMessage(channel=user, text=message)
+
+
+def explain_error(error: Exception, body: dict[str, Any]) -> str:
+    if isinstance(error, TriageError):
+        return str(error)
+    log.error("unhandled %s while handling a %s request", type(error).__name__, body.get("type", "command"), exc_info=error)
+    return SORRY
+
+
+def reports_errors(listener: Callable[..., None]) -> Callable[[Args], None]:
+    """Wrap a listener so a refusal or failure is told to the person and Slack always gets its ack."""
+    wanted = inspect.getfullargspec(listener).args
+
+    def run_listener(args: Args) -> None:
+        try:
+            listener(**{name: getattr(args, name) for name in wanted})
+        except Exception as error:  # noqa: BLE001 - the single place errors turn into messages
+            if args.ack.response is None:
+                args.ack()
+            message = explain_error(error, args.body)
+            try:
+                tell_person(args.body, args.respond, args.client, message)
+            except Exception:  # noqa: BLE001 - telling them failed too; the log has the original
+                log.warning("could not tell %s about an error", args.body.get("user", {}), exc_info=True)
+
+    run_listener.__name__ = listener.__name__
+    run_listener.__qualname__ = listener.__qualname__
+    return run_listener

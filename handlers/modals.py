@@ -1,0 +1,116 @@
+"""Modal submissions. Validation errors go back inside the modal (in the ack); the work follows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from handlers.deps import Deps
+from handlers.errors import reports_errors
+from handlers.ids import CallbackId, Field
+from handlers.payloads import form_values, metadata_ticket_id, private_metadata, user_id
+from triage.errors import InvalidInput, TriageError
+from triage.model import parse_ref
+from triage.services import (
+    HANDOVER_NOTE,
+    RESOLUTION_NOTE,
+    TicketDraft,
+    clean_note,
+    escalate_ticket,
+    mark_duplicate,
+    open_ticket,
+    resolve_ticket,
+)
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.view(CallbackId.NEW_TICKET.value)
+    @reports_errors
+    def handle_new_ticket_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = form_values(view)
+        try:
+            draft = TicketDraft.parse(
+                title=values.get(Field.TITLE),
+                description=values.get(Field.DESCRIPTION),
+                type=values.get(Field.TYPE),
+                priority=values.get(Field.PRIORITY),
+            )
+        except InvalidInput as invalid:
+            ack(response_action="errors", errors=invalid.errors)
+            return
+        ack()
+        with deps.unit_of_work() as uow:
+            open_ticket(
+                draft=draft,
+                requester_id=user_id(body),
+                origin_channel_id=private_metadata(view).get("channel_id"),
+                tickets=uow.tickets,
+                rota=deps.rota,
+                notifier=uow.notifier,
+                now=uow.now,
+            )
+
+    @app.view(CallbackId.ESCALATE.value)
+    @reports_errors
+    def handle_escalate_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            note = clean_note(Field.NOTE, form_values(view).get(Field.NOTE), HANDOVER_NOTE)
+        except InvalidInput as invalid:
+            ack(response_action="errors", errors=invalid.errors)
+            return
+        ack()
+        with deps.unit_of_work() as uow:
+            escalate_ticket(
+                ticket_id=metadata_ticket_id(view),
+                actor_id=user_id(body),
+                note=note,
+                tickets=uow.tickets,
+                rota=deps.rota,
+                notifier=uow.notifier,
+                now=uow.now,
+            )
+
+    @app.view(CallbackId.RESOLVE.value)
+    @reports_errors
+    def handle_resolve_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            resolution = clean_note(Field.RESOLUTION, form_values(view).get(Field.RESOLUTION), RESOLUTION_NOTE)
+        except InvalidInput as invalid:
+            ack(response_action="errors", errors=invalid.errors)
+            return
+        ack()
+        with deps.unit_of_work() as uow:
+            resolve_ticket(
+                ticket_id=metadata_ticket_id(view),
+                actor_id=user_id(body),
+                resolution=resolution,
+                tickets=uow.tickets,
+                rota=deps.rota,
+                notifier=uow.notifier,
+                now=uow.now,
+            )
+
+    @app.view(CallbackId.MARK_DUPLICATE.value)
+    @reports_errors
+    def handle_duplicate_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The one form whose errors depend on stored data, so its short transaction runs before the ack."""
+        original = parse_ref(form_values(view).get(Field.ORIGINAL) or "", deps.prefix)
+        if original is None:
+            ack(response_action="errors", errors={Field.ORIGINAL: f"Give a ticket reference like {deps.prefix}-42."})
+            return
+        try:
+            with deps.unit_of_work() as uow:
+                mark_duplicate(
+                    ticket_id=metadata_ticket_id(view),
+                    original_id=original,
+                    actor_id=user_id(body),
+                    tickets=uow.tickets,
+                    rota=deps.rota,
+                    notifier=uow.notifier,
+                    now=uow.now,
+                )
+        except TriageError as refused:  # refusals too: the form is still open, so say it there
+            ack(response_action="errors", errors=getattr(refused, "errors", {Field.ORIGINAL: str(refused)}))
+            return
+        ack()

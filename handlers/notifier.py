@@ -1,0 +1,63 @@
+"""Slack's Notifier: renders Block Kit and queues it in the outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from handlers import blocks
+from storage.outbox import Outbox
+from triage.model import Ticket, TicketEvent
+
+TRIAGE = "triage"
+REQUESTER = "requester:"
+
+
+def _card_key(ticket: Ticket, audience: str) -> str:
+    return f"ticket:{ticket.id}:{audience}"
+
+
+class SlackNotifier:
+    def __init__(self, outbox: Outbox, *, prefix: str, triage_channel: str) -> None:
+        self.outbox = outbox
+        self.prefix = prefix
+        self.triage_channel = triage_channel
+
+    def _render(self, ticket: Ticket, audience: str, note: str | None = None) -> blocks.Message:
+        if audience == TRIAGE:
+            return blocks.triage_card(ticket, self.prefix)
+        if audience.startswith(REQUESTER):
+            return blocks.requester_card(ticket, self.prefix)
+        return blocks.assignee_card(ticket, self.prefix, for_user=audience, note=note)
+
+    def _show_card(self, ticket: Ticket, audience: str, channel: str, note: str | None = None) -> None:
+        assert ticket.id is not None
+        key = _card_key(ticket, audience)
+        message = self._render(ticket, audience, note)
+        # A card they had before (the ticket came back to them) is posted afresh; updates follow the new one.
+        self.outbox.register_card(key=key, ticket_id=ticket.id, audience=audience)
+        self.outbox.post(channel, message, card_key=key)
+
+    def ticket_opened(self, ticket: Ticket) -> None:
+        self._show_card(ticket, TRIAGE, self.triage_channel)
+        self._show_card(ticket, REQUESTER + ticket.requester_id, ticket.requester_id)
+
+    def ticket_assigned(self, ticket: Ticket, *, note: str | None) -> None:
+        if ticket.assignee_id:
+            self._show_card(ticket, ticket.assignee_id, ticket.assignee_id, note)
+
+    def ticket_changed(self, ticket: Ticket) -> None:
+        assert ticket.id is not None
+        for card in self.outbox.cards_for(ticket.id):
+            channel = self.triage_channel if card.audience == TRIAGE else card.audience.removeprefix(REQUESTER)
+            self.outbox.update(card.key, channel, self._render(ticket, card.audience))
+
+    def tell_participants(self, ticket: Ticket, event: TicketEvent) -> None:
+        message = blocks.participant_update(ticket, self.prefix, event)
+        for user in ticket.participant_ids:
+            if user != event.actor_id:
+                self.outbox.post(user, message)
+
+    def alert(self, ticket: Ticket, user_ids: Sequence[str], *, reason: str) -> None:
+        message = blocks.alert_message(ticket, self.prefix, reason)
+        for user in user_ids:
+            self.outbox.post(user, message)

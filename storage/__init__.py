@@ -1,0 +1,1 @@
+"""Persistence adapters: SQLAlchemy 2.0 models, repositories and the outbox."""

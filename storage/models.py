@@ -1,0 +1,111 @@
+"""Tables. UTC-aware timestamps everywhere; the ticket row carries a version for optimistic locking."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and gives them back aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[str | None] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    line: Mapped[str] = mapped_column(String(32))
+    requester_id: Mapped[str] = mapped_column(String(32), index=True)
+    assignee_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    origin_channel_id: Mapped[str | None] = mapped_column(String(32))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    participants: Mapped[list[ParticipantRow]] = relationship(
+        order_by="ParticipantRow.id", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ParticipantRow(Base):
+    """People who hear every update: the requester, and requesters of duplicates."""
+
+    __tablename__ = "ticket_participants"
+    __table_args__ = (UniqueConstraint("ticket_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+
+
+class EventRow(Base):
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_ticket_at", "ticket_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]
+    data: Mapped[dict[str, Any]]
+
+
+class OutboxRow(Base):
+    """A message to deliver after commit: written in the transaction that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime]
+    operation: Mapped[str] = mapped_column(String(16))  # post | update
+    channel: Mapped[str] = mapped_column(String(32))  # channel id, or user id for a DM
+    card_key: Mapped[str | None] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]]  # text and blocks
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+
+
+class CardRow(Base):
+    """A message that is updated in place as its ticket changes (chat.update needs channel and ts)."""
+
+    __tablename__ = "cards"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    audience: Mapped[str] = mapped_column(String(32))  # triage | a user id
+    channel: Mapped[str | None] = mapped_column(String(32))  # known once delivered
+    ts: Mapped[str | None] = mapped_column(String(32))

@@ -1,0 +1,96 @@
+"""The outbox: messages written in the same transaction as the change that causes them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import CardRow, OutboxRow
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class PendingMessage:
+    id: int
+    operation: str
+    channel: str
+    card_key: str | None
+    payload: dict[str, Any]
+    attempts: int
+
+
+class Outbox:
+    """Queue side (inside the user's transaction) and delivery bookkeeping (in the worker's own)."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session = session
+        self.now = now
+
+    def post(self, channel: str, payload: dict[str, Any], *, card_key: str | None = None) -> None:
+        self.session.add(
+            OutboxRow(created_at=self.now, operation="post", channel=channel, card_key=card_key, payload=payload)
+        )
+
+    def register_card(self, *, key: str, ticket_id: int, audience: str) -> bool:
+        """Remember a card so later changes update it in place; False if it already exists."""
+        if self.session.get(CardRow, key) is not None:
+            return False
+        self.session.add(CardRow(key=key, ticket_id=ticket_id, audience=audience))
+        self.session.flush()
+        return True
+
+    def cards_for(self, ticket_id: int) -> Sequence[CardRow]:
+        return self.session.scalars(select(CardRow).where(CardRow.ticket_id == ticket_id).order_by(CardRow.key)).all()
+
+    def update(self, card_key: str, channel: str, payload: dict[str, Any]) -> None:
+        self.session.add(
+            OutboxRow(created_at=self.now, operation="update", channel=channel, card_key=card_key, payload=payload)
+        )
+
+    # -- delivery side -------------------------------------------------------------------
+
+    def due(self, *, limit: int) -> list[PendingMessage]:
+        rows = self.session.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.status == "pending")
+            .where(or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= self.now))
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        return [PendingMessage(r.id, r.operation, r.channel, r.card_key, dict(r.payload), r.attempts) for r in rows]
+
+    def card_location(self, card_key: str) -> tuple[str, str] | None:
+        card = self.session.get(CardRow, card_key)
+        if card is None or card.channel is None or card.ts is None:
+            return None
+        return card.channel, card.ts
+
+    def mark_sent(self, message_id: int, *, channel: str | None = None, ts: str | None = None) -> None:
+        row = self.session.get_one(OutboxRow, message_id)
+        row.status = "sent"
+        row.sent_at = self.now
+        row.attempts += 1
+        if row.operation == "post" and row.card_key and channel and ts:
+            card = self.session.get(CardRow, row.card_key)
+            if card is not None:
+                card.channel, card.ts = channel, ts
+
+    def mark_failed(self, message_id: int, error: str, *, retryable: bool) -> None:
+        """Back off exponentially; after MAX_ATTEMPTS (or a permanent error) the message is dead."""
+        row = self.session.get_one(OutboxRow, message_id)
+        row.attempts += 1
+        row.last_error = error[:1000]
+        if not retryable or row.attempts >= MAX_ATTEMPTS:
+            row.status = "dead"
+        else:
+            row.next_attempt_at = self.now + timedelta(seconds=min(2**row.attempts * 5, 3600))
+
+    def defer(self, message_id: int, *, seconds: int) -> None:
+        row = self.session.get_one(OutboxRow, message_id)
+        row.next_attempt_at = self.now + timedelta(seconds=seconds)

@@ -1,0 +1,306 @@
+"""Use cases: one function per thing a person does to a ticket. Time and collaborators come in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rota.rotation import Rota, SupportLine
+from triage.errors import InvalidInput, InvalidTransition, NotAllowed, TicketNotFound
+from triage.model import (
+    DESCRIPTION_MAX,
+    NOTE_MAX,
+    TITLE_MAX,
+    EventKind,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
+from triage.ports import Notifier, TicketRepository
+from triage.workflow import check_transition
+
+
+HANDOVER_NOTE = "a handover note for 2nd line: what you found and tried"
+RESOLUTION_NOTE = "the fix or workaround, as the requester will read it"
+
+
+@dataclass(frozen=True)
+class TicketDraft:
+    """What a requester typed, validated."""
+
+    title: str
+    description: str
+    type: TicketType
+    priority: Priority | None
+
+    @classmethod
+    def parse(cls, *, title: str | None, description: str | None, type: str | None, priority: str | None) -> TicketDraft:
+        """Check every field at once, so the form can show all its problems together."""
+        errors: dict[str, str] = {}
+        title = (title or "").strip()
+        description = (description or "").strip()
+        if not title:
+            errors["title"] = "Please give the ticket a short title."
+        elif len(title) > TITLE_MAX:
+            errors["title"] = f"Keep the title under {TITLE_MAX} characters (it has {len(title)})."
+        if not description:
+            errors["description"] = "Please describe what happened and what you expected."
+        elif len(description) > DESCRIPTION_MAX:
+            errors["description"] = f"Keep the description under {DESCRIPTION_MAX} characters (it has {len(description)})."
+        ticket_type = next((t for t in TicketType if t.value == type), None)
+        if ticket_type is None:
+            errors["type"] = "Please choose what kind of request this is."
+        ticket_priority = next((p for p in Priority if p.value == priority), None)
+        if ticket_priority is None and priority not in (None, "", "unsure"):
+            errors["priority"] = "Please choose the impact, or 'Not sure'."
+        if errors:
+            first, *rest = errors.items()
+            raise InvalidInput(first[0], first[1], more=dict(rest))
+        assert ticket_type is not None
+        return cls(title=title, description=description, type=ticket_type, priority=ticket_priority)
+
+
+def clean_note(field: str, text: str | None, what: str) -> str:
+    """A required free-text note, trimmed and bounded."""
+    note = (text or "").strip()
+    if not note:
+        raise InvalidInput(field, f"Please write {what}.")
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(field, f"Keep it under {NOTE_MAX} characters (it has {len(note)}).")
+    return note
+
+
+def check_may_act(ticket: Ticket, actor_id: str, rota: Rota) -> None:
+    """Only the assignee, rota members and leads work tickets."""
+    if actor_id == ticket.assignee_id or rota.is_support_staff(actor_id):
+        return
+    raise NotAllowed(
+        "Sorry, only the assignee, the support rota or a lead can change this ticket. "
+        "If something is wrong, add a note for the support team in a new /support request."
+    )
+
+
+def check_may_view(ticket: Ticket, viewer_id: str, rota: Rota) -> None:
+    """GDPR tickets stay with the requester, assignee and leads; the rest is open to staff."""
+    if not ticket.is_private:
+        return
+    if viewer_id in ticket.participant_ids or viewer_id == ticket.assignee_id or viewer_id in rota.leads:
+        return
+    raise NotAllowed("That ticket is private (a GDPR request): only its requester, assignee and the leads can see it.")
+
+
+def _load(tickets: TicketRepository, ticket_id: int) -> Ticket:
+    ticket = tickets.get(ticket_id)
+    if ticket is None:
+        raise TicketNotFound("I can't find that ticket.")
+    return ticket
+
+
+def _apply(tickets: TicketRepository, ticket: Ticket, event: TicketEvent) -> None:
+    ticket.updated_at = event.at
+    tickets.save(ticket)
+    tickets.record(ticket, event)
+
+
+def open_ticket(
+    *,
+    draft: TicketDraft,
+    requester_id: str,
+    origin_channel_id: str | None,
+    tickets: TicketRepository,
+    rota: Rota,
+    notifier: Notifier,
+    now: datetime,
+) -> Ticket:
+    """Create the ticket, route it to the on-duty 1st line and tell everyone who needs to know."""
+    assignee = rota.on_duty(SupportLine.FIRST, now)
+    ticket = tickets.add(
+        Ticket(
+            id=None,
+            title=draft.title,
+            description=draft.description,
+            type=draft.type,
+            priority=draft.priority,
+            status=Status.OPEN,
+            line=SupportLine.FIRST,
+            requester_id=requester_id,
+            assignee_id=assignee,
+            created_at=now,
+            updated_at=now,
+            origin_channel_id=origin_channel_id,
+            participant_ids=[requester_id],
+        )
+    )
+    tickets.record(
+        ticket,
+        TicketEvent(
+            EventKind.CREATED,
+            requester_id,
+            now,
+            {"type": ticket.type.value, "priority": ticket.priority and ticket.priority.value, "title": ticket.title},
+        ),
+    )
+    notifier.ticket_opened(ticket)
+    if assignee:
+        tickets.record(ticket, TicketEvent(EventKind.ASSIGNED, requester_id, now, {"to": assignee, "line": "first_line"}))
+        notifier.ticket_assigned(ticket, note=None)
+    else:
+        notifier.alert(ticket, sorted(rota.leads), reason="Nobody is on duty for 1st line, so this ticket has no assignee.")
+    if ticket.is_urgent:
+        second_line = rota.on_duty(SupportLine.SECOND, now)
+        urgent = [u for u in [second_line, *sorted(rota.leads)] if u and u != assignee]
+        notifier.alert(ticket, list(dict.fromkeys(urgent)), reason="P1: the service is unavailable.")
+    return ticket
+
+
+def acknowledge_ticket(
+    *, ticket_id: int, actor_id: str, tickets: TicketRepository, rota: Rota, notifier: Notifier, now: datetime
+) -> Ticket:
+    """The first human response: whoever acknowledges takes the ticket and starts investigating."""
+    ticket = _load(tickets, ticket_id)
+    check_may_act(ticket, actor_id, rota)
+    if ticket.status is not Status.OPEN:
+        owner = f"<@{ticket.assignee_id}>" if ticket.assignee_id else "someone"
+        raise InvalidTransition(f"{owner} has already picked this ticket up ({ticket.status.label}).")
+    previous = ticket.assignee_id
+    ticket.assignee_id = actor_id
+    ticket.status = Status.UNDER_INVESTIGATION
+    event = TicketEvent(EventKind.ACKNOWLEDGED, actor_id, now, {"from_assignee": previous})
+    _apply(tickets, ticket, event)
+    notifier.ticket_changed(ticket)
+    if previous != actor_id:
+        notifier.ticket_assigned(ticket, note=None)
+    notifier.tell_participants(ticket, event)
+    return ticket
+
+
+def change_status(
+    *,
+    ticket_id: int,
+    actor_id: str,
+    status: Status,
+    tickets: TicketRepository,
+    rota: Rota,
+    notifier: Notifier,
+    now: datetime,
+) -> Ticket:
+    ticket = _load(tickets, ticket_id)
+    check_may_act(ticket, actor_id, rota)
+    check_transition(ticket.status, status)
+    event = TicketEvent(EventKind.STATUS_CHANGED, actor_id, now, {"from": ticket.status.value, "to": status.value})
+    ticket.status = status
+    _apply(tickets, ticket, event)
+    notifier.ticket_changed(ticket)
+    notifier.tell_participants(ticket, event)
+    return ticket
+
+
+def escalate_ticket(
+    *,
+    ticket_id: int,
+    actor_id: str,
+    note: str | None,
+    tickets: TicketRepository,
+    rota: Rota,
+    notifier: Notifier,
+    now: datetime,
+) -> Ticket:
+    """Hand the ticket to the on-duty 2nd line with a note of what 1st line found."""
+    handover = clean_note("note", note, HANDOVER_NOTE)
+    ticket = _load(tickets, ticket_id)
+    check_may_act(ticket, actor_id, rota)
+    if not ticket.is_open:
+        raise InvalidTransition("This ticket is closed; reopen it before escalating.")
+    if ticket.line is SupportLine.SECOND:
+        raise InvalidTransition("This ticket is already with 2nd line.")
+    specialist = rota.on_duty(SupportLine.SECOND, now)
+    if specialist is None:
+        raise InvalidTransition("Nobody is on duty for 2nd line right now; please ask a lead to take it.")
+    event = TicketEvent(
+        EventKind.ESCALATED, actor_id, now, {"from_assignee": ticket.assignee_id, "to": specialist, "note": handover}
+    )
+    ticket.line = SupportLine.SECOND
+    ticket.assignee_id = specialist
+    _apply(tickets, ticket, event)
+    notifier.ticket_changed(ticket)
+    notifier.ticket_assigned(ticket, note=handover)
+    notifier.tell_participants(ticket, event)
+    return ticket
+
+
+def resolve_ticket(
+    *,
+    ticket_id: int,
+    actor_id: str,
+    resolution: str | None,
+    tickets: TicketRepository,
+    rota: Rota,
+    notifier: Notifier,
+    now: datetime,
+) -> Ticket:
+    """A fix or workaround is given: the ticket waits for the requester's sign-off."""
+    answer = clean_note("resolution", resolution, RESOLUTION_NOTE)
+    ticket = _load(tickets, ticket_id)
+    check_may_act(ticket, actor_id, rota)
+    check_transition(ticket.status, Status.AWAITING_SIGN_OFF)
+    event = TicketEvent(EventKind.RESOLVED, actor_id, now, {"from": ticket.status.value, "resolution": answer})
+    ticket.status = Status.AWAITING_SIGN_OFF
+    if ticket.assignee_id is None:
+        ticket.assignee_id = actor_id
+    _apply(tickets, ticket, event)
+    notifier.ticket_changed(ticket)
+    notifier.tell_participants(ticket, event)
+    return ticket
+
+
+def mark_duplicate(
+    *,
+    ticket_id: int,
+    original_id: int,
+    actor_id: str,
+    tickets: TicketRepository,
+    rota: Rota,
+    notifier: Notifier,
+    now: datetime,
+) -> Ticket:
+    """Close a duplicate, link it to the original, and make its requesters hear the original's updates."""
+    ticket = _load(tickets, ticket_id)
+    check_may_act(ticket, actor_id, rota)
+    if not ticket.is_open:
+        raise InvalidTransition("This ticket is already closed.")
+    original = tickets.get(original_id)
+    if original is None:
+        raise InvalidInput("original", "There is no ticket with that reference.")
+    while original.duplicate_of_id is not None:  # link to the root, not to another duplicate
+        original = _load(tickets, original.duplicate_of_id)
+    if original.id == ticket.id:
+        raise InvalidInput("original", "A ticket cannot be a duplicate of itself.")
+    if not original.is_open:
+        raise InvalidInput("original", "That ticket is closed; reopen it first or pick an open one.")
+    event = TicketEvent(EventKind.MARKED_DUPLICATE, actor_id, now, {"original": original.id, "from": ticket.status.value})
+    ticket.status = Status.CLOSED
+    ticket.duplicate_of_id = original.id
+    _apply(tickets, ticket, event)
+    joined = [p for p in ticket.participant_ids if p not in original.participant_ids]
+    if joined:
+        original.participant_ids.extend(joined)
+        _apply(
+            tickets,
+            original,
+            TicketEvent(EventKind.PARTICIPANT_ADDED, actor_id, now, {"users": joined, "duplicate": ticket.id}),
+        )
+    notifier.ticket_changed(ticket)
+    notifier.tell_participants(ticket, event)
+    return ticket
+
+
+def view_ticket(*, ticket_id: int, viewer_id: str, tickets: TicketRepository, rota: Rota) -> Ticket:
+    ticket = _load(tickets, ticket_id)
+    check_may_view(ticket, viewer_id, rota)
+    return ticket
+
+
+def my_open_tickets(*, user_id: str, tickets: TicketRepository, limit: int = 20) -> list[Ticket]:
+    return tickets.open_for_user(user_id, limit=limit)
