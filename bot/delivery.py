@@ -32,6 +32,7 @@ class OutboxWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._idle = threading.Event()
+        self._idle.set()  # nothing asked of it yet
         self._drain_lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -93,7 +94,7 @@ class OutboxWorker:
             code = str(error.response.get("error", "")) if error.response is not None else ""
             status = error.response.status_code if error.response is not None else 0
             retryable = code in RETRYABLE_ERRORS or status >= 500 or status == 429
-            self._fail(message, f"{code or status}", retryable=retryable)
+            self._fail(message, f"{code or 'error'} (HTTP {status})", retryable=retryable)
             return 0
         except (OSError, TimeoutError) as error:  # connection refused/reset, DNS, timeouts
             self._fail(message, f"{type(error).__name__}: {error}", retryable=True)

@@ -102,7 +102,7 @@ class Demo:
         if reply is not None and getattr(reply, "status", 200) != 200:
             raise RuntimeError(f"supportbot answered HTTP {reply.status}: {reply.body}")
         if reply is not None and getattr(reply, "body", ""):
-            for line in render_blocks(None, reply.json().get("text", "") if reply.body.startswith("{") else reply.body):
+            for line in render_blocks(None, reply.text):
                 self.say(f"  {'(only you)':<14} supportbot: {line}")
         calls = self.fake.wait_for(lambda calls: expect(calls[self.seen :]), timeout=15)
         for call in calls[self.seen :]:

@@ -28,6 +28,13 @@ class Reply:
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
 
+    @property
+    def text(self) -> str:
+        """The message in an ack: Bolt answers `ack(text=...)` with plain text, richer acks with JSON."""
+        if self.body.startswith("{"):
+            return str(self.json().get("text", ""))
+        return self.body
+
 
 def find_action(blocks: list[dict[str, Any]] | None, action_id: str) -> tuple[str, dict[str, Any]]:
     """The (block_id, element) of the action with this id in a message's blocks."""

@@ -238,10 +238,11 @@ def ticket_actions(ticket: Ticket) -> dict[str, Any] | None:
     return {"type": "actions", "block_id": f"ticket:{ticket.id}", "elements": elements} if elements else None
 
 
-def _headline(ticket: Ticket, prefix: str) -> str:
+def _headline(ticket: Ticket, prefix: str, *, public: bool = False) -> str:
+    """Ref and title; in public places a GDPR request shows neither its title nor its requester."""
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
-    if ticket.is_private:
+    if public and ticket.is_private:
         return f"*{ref}* GDPR request (details are private to the assignee and leads)"
     return f"*{ref}* {escape(ticket.title)}"
 
@@ -250,7 +251,7 @@ def triage_card(ticket: Ticket, prefix: str) -> Message:
     """The ticket as the triage channel sees it: GDPR contents never appear here."""
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
-    blocks: Blocks = [_md(f":ticket: {_headline(ticket, prefix)}"), _summary_fields(ticket, show_requester=not ticket.is_private)]
+    blocks: Blocks = [_md(f":ticket: {_headline(ticket, prefix, public=True)}"), _summary_fields(ticket, show_requester=not ticket.is_private)]
     if ticket.duplicate_of_id:
         blocks.append(_context(f"Closed as a duplicate of *{format_ref(prefix, ticket.duplicate_of_id)}*"))
     actions = None if ticket.is_private else ticket_actions(ticket)
@@ -265,7 +266,7 @@ def assignee_card(ticket: Ticket, prefix: str, *, for_user: str, note: str | Non
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
     current = for_user == ticket.assignee_id
-    blocks: Blocks = [_md(f":ticket: {_headline(ticket, prefix) if not ticket.is_private else f'*{ref}* {escape(ticket.title)}'}")]
+    blocks: Blocks = [_md(f":ticket: {_headline(ticket, prefix)}")]
     blocks.append(_md(f">{escape(ticket.description[:600])}".replace("\n", "\n>")))
     blocks.append(_summary_fields(ticket))
     if note:

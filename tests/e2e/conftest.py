@@ -1,0 +1,118 @@
+"""The real app over real HTTP: waitress on port 0, signed requests, a fake Slack Web API on loopback."""
+
+from __future__ import annotations
+
+import threading
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import Runtime, build_runtime
+from bot.clock import ManualClock
+from bot.fake_slack import Call, FakeSlack
+from bot.server import make_http_server
+from bot.settings import Settings
+from bot.simulator import Reply, SlackSimulator
+
+SECRET = "test-signing-secret"
+TRIAGE = "C0TRIAGE"
+RIYA, ALICE, BOB, DAN, ERIN, LEAD, ZOE = "U7RIYA", "U1ALICE", "U2BOB", "U4DAN", "U5ERIN", "U8LEAD", "U9ZOE"
+
+
+def dm(user: str) -> str:
+    """The DM channel id the fake Slack gives a user id."""
+    return "D" + user[1:]
+
+
+@dataclass
+class Desk:
+    """A running supportbot plus the people using it."""
+
+    runtime: Runtime
+    fake: FakeSlack
+    sim: SlackSimulator
+    clock: ManualClock
+    base_url: str
+
+    def get(self, path: str) -> Reply:
+        try:
+            with urllib.request.urlopen(self.base_url + path, timeout=5) as response:
+                return Reply(response.status, response.read().decode())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read().decode())
+
+    def settle(self) -> None:
+        """Wait until the outbox has delivered everything committed so far."""
+        assert self.runtime.worker.wait_idle(10), "outbox worker did not go idle"
+
+    def posts_to(self, channel: str) -> list[Call]:
+        return [c for c in self.fake.calls_to("chat.postMessage") if c.channel == channel]
+
+    def card(self, channel: str, ref: str) -> dict[str, Any]:
+        """The latest message in `channel` about `ref`, as it looks now (after any updates)."""
+        for (chan, ts), message in sorted(self.fake.messages.items(), key=lambda kv: float(kv[0][1]), reverse=True):
+            if chan == channel and ref in str(message.get("text")):
+                return {**message, "ts": ts}
+        raise LookupError(f"no message about {ref} in {channel}")
+
+    def open_modal(self, user: str, text: str = "") -> dict[str, Any]:
+        before = len(self.fake.calls_to("views.open"))
+        reply = self.sim.command(user, text)
+        assert reply.status == 200, reply
+        return self.fake.wait_for_count("views.open", before + 1)[-1].args["view"]
+
+    def open_ticket(
+        self,
+        user: str = RIYA,
+        title: str = "VPN drops every few minutes",
+        *,
+        type: str = "technical_support",
+        priority: str = "P2",
+        description: str = "Disconnects every five minutes since this morning.",
+    ) -> str:
+        """Type /support, fill the modal, submit; returns the new ticket's reference."""
+        view = self.open_modal(user, title)
+        before = len(self.fake.calls_to("chat.postMessage"))
+        reply = self.sim.submit(user, view, {"title": title, "description": description, "type": type, "priority": priority})
+        assert reply.status == 200 and not reply.body, reply
+        self.fake.wait_for_count("chat.postMessage", before + 1)
+        self.settle()
+        triage = self.posts_to(TRIAGE)[-1]
+        return str(triage.text.split(" ", 1)[0])
+
+    def act(self, user: str, channel: str, ref: str, action_id: str, option: str | None = None) -> Reply:
+        reply = self.sim.act(user, self.card(channel, ref), action_id, channel=channel, option=option)
+        assert reply.status == 200, reply
+        return reply
+
+    def ephemeral(self, count: int = 1) -> Call:
+        """The latest reply sent to a response_url (what only the person who acted sees)."""
+        return self.fake.wait_for_count("response_url", count)[-1]
+
+
+@pytest.fixture
+def desk(database_url: str, config_path: Path, clock: ManualClock) -> Iterator[Desk]:
+    with FakeSlack() as fake:
+        settings = Settings(
+            bot_token="xoxb-test-token",
+            signing_secret=SECRET,
+            app_token=None,
+            api_url=fake.api_url,
+            database_url=database_url,
+            config_path=config_path,
+        )
+        runtime = build_runtime(settings, clock=clock)
+        runtime.worker.start()
+        server = make_http_server(runtime, host="127.0.0.1", port=0, threads=8)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        base = f"http://127.0.0.1:{server.effective_port}"
+        try:
+            yield Desk(runtime, fake, SlackSimulator(base + "/slack/events", SECRET, fake), clock, base)
+        finally:
+            server.close()
+            runtime.close()
