@@ -259,8 +259,12 @@ def report(runs: list[Run], args: argparse.Namespace, names: tuple[str, str]) ->
 
     print()
     print("targets (supportbot, all runs pooled)   figure                    ")
-    print(f"  p99 under {TARGET_P99_MS:.0f} ms                   {p99:8.1f} ms                {verdict(p99 < TARGET_P99_MS)}")
-    print(f"  p99 within {TARGET_RATIO}x of bare Bolt      {ratio99:8.2f}x (p50 {ratio50:.2f}x)     {verdict(ratio99 <= TARGET_RATIO)}")
+    print(
+        f"  p99 under {TARGET_P99_MS:.0f} ms                   {p99:8.1f} ms                {verdict(p99 < TARGET_P99_MS)}"
+    )
+    print(
+        f"  p99 within {TARGET_RATIO}x of bare Bolt      {ratio99:8.2f}x (p50 {ratio50:.2f}x)     {verdict(ratio99 <= TARGET_RATIO)}"
+    )
     print(f"  zero errors                      {errors:8d}                   {verdict(errors == 0)}")
     print(f"  every views.open arrived         {missing:8d} missing           {verdict(missing == 0)}")
     all_errors = collections.Counter[str]()
@@ -271,7 +275,9 @@ def report(runs: list[Run], args: argparse.Namespace, names: tuple[str, str]) ->
     if all_errors:
         print("  errors by kind: " + ", ".join(f"{k} x{v}" for k, v in sorted(all_errors.items())))
     if others:
-        print("  other Web API calls during measured runs: " + ", ".join(f"{k} x{v}" for k, v in sorted(others.items())))
+        print(
+            "  other Web API calls during measured runs: " + ", ".join(f"{k} x{v}" for k, v in sorted(others.items()))
+        )
 
 
 def summarise_log(app: AppUnderTest) -> None:
@@ -324,7 +330,12 @@ def main(argv: list[str] | None = None) -> int:
     supportbot_exe = bin_dir / "supportbot"
     supportbot_argv = [str(supportbot_exe)] if supportbot_exe.exists() else [sys.executable, "-m", "bot.cli"]
     bot_port, bolt_port = free_port(), free_port()
-    bot = AppUnderTest("supportbot", [*supportbot_argv, "serve", "--host", HOST, "--port", str(bot_port)], bot_port, tmp / "supportbot.log")
+    bot = AppUnderTest(
+        "supportbot",
+        [*supportbot_argv, "serve", "--host", HOST, "--port", str(bot_port)],
+        bot_port,
+        tmp / "supportbot.log",
+    )
     bolt = AppUnderTest(
         "bolt-minimal",
         [sys.executable, str(ROOT / "bench" / "minimal_bolt_app.py"), "--host", HOST, "--port", str(bolt_port)],

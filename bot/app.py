@@ -28,6 +28,11 @@ from storage.db import make_engine, make_sessionmaker, migrate
 
 log = logging.getLogger(__name__)
 
+def _drop_token_unused_warning(record: logging.LogRecord) -> bool:
+    """Bolt reads SLACK_BOT_TOKEN itself and then warns that our client's copy wins: true, and noise."""
+    return "`token` will be unused" not in record.getMessage()
+
+
 class StartupError(Exception):
     """Missing settings that stop the bot starting; the message says what to set."""
 
@@ -52,6 +57,7 @@ def make_web_client(settings: Settings) -> WebClient:
 def build_bolt_app(settings: Settings, client: WebClient, deps: Deps) -> App:
     if not settings.signing_secret and not settings.app_token:
         raise StartupError("SLACK_SIGNING_SECRET is not set (find it under Basic Information in your Slack app).")
+    logging.getLogger("slack_bolt.App").addFilter(_drop_token_unused_warning)
     app = App(
         client=client,
         signing_secret=settings.signing_secret or "socket-mode-does-not-sign",

@@ -73,13 +73,28 @@ class AppConfig:
     sla_overrides: dict[str, dict[str, dict[str, Duration | None]]] = field(default_factory=dict)
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """Leaves dates as text, so an impossible one (2026-02-30) is reported with its line and key."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _unquoted_time_hint(value: Any) -> str:
+    """YAML 1.1 reads an unquoted 10:00 as the number 600: say so in the user's own terms."""
+    return f'; write the time in quotes, e.g. "{value // 60:02d}:{value % 60:02d}"' if isinstance(value, int) else ""
+
+
 class _Document:
     """The parsed YAML plus the line of every key path, for error messages."""
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.lines: dict[tuple[str | int, ...], int] = {}
-        loader = yaml.SafeLoader(text)
+        loader = _TextDatesLoader(text)
         try:
             node = loader.get_single_node()
             self.data: Any = loader.construct_document(node) if node is not None else {}
@@ -126,8 +141,8 @@ def _mapping(doc: _Document, value: Any, path: tuple[str | int, ...]) -> dict[st
 
 
 def _clock_time(doc: _Document, value: Any, path: tuple[str | int, ...]) -> time:
-    if isinstance(value, int):  # YAML 1.1 reads an unquoted 08:00 as the number 480
-        raise doc.error(path, f'write the time in quotes, e.g. "{value // 60:02d}:{value % 60:02d}"')
+    if isinstance(value, int):
+        raise doc.error(path, f"{value} is not a time of day{_unquoted_time_hint(value)}")
     match = re.match(r"^(\d{1,2}):(\d{2})$", str(value).strip())
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise doc.error(path, f"{value!r} is not a time of day like \"08:00\"")
@@ -223,10 +238,11 @@ def _rota(doc: _Document, raw: Any, default_zone: ZoneInfo, leads: tuple[str, ..
             period = parse_rotation_period(spec.get("rotation", "weekly"))
         except RotaError as error:
             raise doc.error((*line_path, "rotation"), str(error)) from None
+        raw_handover = spec.get("handover", "mon 09:00" if period % 7 == 0 else "09:00")
         try:
-            handover = parse_handover(spec.get("handover", "mon 09:00" if period % 7 == 0 else "09:00"))
+            handover = parse_handover(raw_handover)
         except RotaError as error:
-            raise doc.error((*line_path, "handover"), str(error)) from None
+            raise doc.error((*line_path, "handover"), f"{error}{_unquoted_time_hint(raw_handover)}") from None
         if "start" not in spec:
             raise doc.error((*line_path, "start"), "missing: the date the first member's first shift starts")
         start = _date(doc, spec["start"], (*line_path, "start"))

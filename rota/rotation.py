@@ -148,7 +148,7 @@ class Rotation:
 
     def shifts(self, start: datetime, end: datetime) -> Iterator[Shift]:
         """Every shift overlapping [start, end)."""
-        if not self.members:
+        if not self.members or start >= end:
             return
         index = max(self.shift_index_at(start), 0)
         while (shift := self._shift(index)).starts_at < end:

@@ -143,7 +143,7 @@ class TicketEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-_REF = re.compile(r"^\s*(?P<prefix>[A-Za-z][A-Za-z0-9]*)-(?P<n>\d{1,9})\s*$")
+_REF = re.compile(r"^\s*(?P<prefix>[A-Za-z][A-Za-z0-9]*)-(?P<n>[0-9]{1,9})\s*$", re.ASCII)
 
 
 def format_ref(prefix: str, ticket_id: int) -> str:
@@ -153,7 +153,7 @@ def format_ref(prefix: str, ticket_id: int) -> str:
 def parse_ref(text: str, prefix: str) -> int | None:
     """The ticket number in "SUP-42" (any case), a bare "42", or None."""
     text = text.strip().lstrip("#")
-    if text.isdigit() and len(text) <= 9:
+    if text.isascii() and text.isdigit() and len(text) <= 9:
         return int(text)
     match = _REF.match(text)
     if match and match["prefix"].upper() == prefix.upper():

@@ -108,7 +108,9 @@ def test_example_config_loads(tmp_path: Path, text: str) -> None:
     assert config.rota.on_duty(SupportLine.FIRST, datetime(2026, 11, 9, 9, 0, tzinfo=UTC)) == "U2BOB"
     assert config.rota.on_duty(SupportLine.FIRST, datetime(2026, 11, 2, 8, 59, tzinfo=UTC)) is None
     assert config.sla_overrides == {
-        "technical_support": {"P1": {"response": Duration(30, "m"), "review": Duration(1, "h"), "resolution": Duration(4, "h")}}
+        "technical_support": {
+            "P1": {"response": Duration(30, "m"), "review": Duration(1, "h"), "resolution": Duration(4, "h")}
+        }
     }
 
 
@@ -135,33 +137,61 @@ def test_unquoted_time_with_leading_zero_is_a_string_in_yaml_and_loads(tmp_path:
 @pytest.mark.parametrize(
     ("edits", "line", "key", "fragment"),
     [
-        pytest.param({2: "timezone: Mars/Base"}, 2, "timezone", "'Mars/Base' is not an IANA time zone", id="unknown-zone"),
+        pytest.param(
+            {2: "timezone: Mars/Base"}, 2, "timezone", "'Mars/Base' is not an IANA time zone", id="unknown-zone"
+        ),
         pytest.param({1: "ticket_prefix: sup"}, 1, "ticket_prefix", "capital letters", id="lowercase-prefix"),
         pytest.param(
             {14: '    handover: "mon 25:00"'}, 14, "rotas.first_line.handover", "not a time of day", id="handover-25:00"
         ),
         pytest.param(
-            {19: '    handover: "xyz 09:00"'}, 19, "rotas.second_line.handover", "'xyz' is not a weekday", id="handover-xyz"
+            {19: '    handover: "xyz 09:00"'},
+            19,
+            "rotas.second_line.handover",
+            "'xyz' is not a weekday",
+            id="handover-xyz",
         ),
         pytest.param({12: "    members: []"}, 12, "rotas.first_line.members", "at least one member", id="no-members"),
         pytest.param({12: "    members:"}, 12, "rotas.first_line.members", "at least one member", id="members-null"),
         pytest.param(
-            {12: "    members: [alice, U2BOB]"}, 12, "rotas.first_line.members[0]", "'alice' is not a Slack user id", id="alice"
+            {12: "    members: [alice, U2BOB]"},
+            12,
+            "rotas.first_line.members[0]",
+            "'alice' is not a Slack user id",
+            id="alice",
         ),
         pytest.param(
-            {17: "    members: [U4DAN, U4DAN]"}, 17, "rotas.second_line.members", "lists someone twice", id="duplicate-member"
+            {17: "    members: [U4DAN, U4DAN]"},
+            17,
+            "rotas.second_line.members",
+            "lists someone twice",
+            id="duplicate-member",
         ),
-        pytest.param({13: "    rotation: fortnightly"}, 13, "rotas.first_line.rotation", "'fortnightly'", id="fortnightly"),
-        pytest.param({13: "    rotation: every 0 days"}, 13, "rotas.first_line.rotation", "every N days", id="every-0-days"),
-        pytest.param({15: "    start: 2026-11-03"}, 11, "rotas.first_line", "2026-11-03 is a tue", id="start-not-monday"),
+        pytest.param(
+            {13: "    rotation: fortnightly"}, 13, "rotas.first_line.rotation", "'fortnightly'", id="fortnightly"
+        ),
+        pytest.param(
+            {13: "    rotation: every 0 days"}, 13, "rotas.first_line.rotation", "every N days", id="every-0-days"
+        ),
+        pytest.param(
+            {15: "    start: 2026-11-03"}, 11, "rotas.first_line", "2026-11-03 is a tue", id="start-not-monday"
+        ),
         pytest.param({15: "    start: next monday"}, 15, "rotas.first_line.start", "not a date", id="start-words"),
         # Looks like a YAML timestamp but is not a calendar date: PyYAML raises a bare ValueError.
         pytest.param({15: "    start: 2026-02-30"}, 15, "rotas.first_line.start", "not a date", id="start-feb-30"),
         pytest.param(
-            {7: "holidays: {country: GB, dates: [2026-13-01]}"}, 7, "holidays.dates[0]", "not a date", id="holiday-month-13"
+            {7: "holidays: {country: GB, dates: [2026-13-01]}"},
+            7,
+            "holidays.dates[0]",
+            "not a date",
+            id="holiday-month-13",
         ),
         pytest.param(
-            {13: "    rotation: daily"}, 11, "rotas.first_line", "only fits rotations of whole weeks", id="weekday-daily"
+            {13: "    rotation: daily"},
+            11,
+            "rotas.first_line",
+            "only fits rotations of whole weeks",
+            id="weekday-daily",
         ),
         pytest.param({11: "  third_line:"}, 11, "rotas.third_line", "unknown support line", id="unknown-line"),
         pytest.param(
@@ -182,21 +212,39 @@ def test_unquoted_time_with_leading_zero_is_a_string_in_yaml_and_loads(tmp_path:
             {23: "    P5: {response: 30m}"}, 23, "sla.technical_support.P5", "unknown priority", id="sla-priority"
         ),
         pytest.param(
-            {23: "    P1: {respond: 30m}"}, 23, "sla.technical_support.P1.respond", "did you mean 'response'", id="sla-clock"
+            {23: "    P1: {respond: 30m}"},
+            23,
+            "sla.technical_support.P1.respond",
+            "did you mean 'response'",
+            id="sla-clock",
         ),
         pytest.param(
-            {22: "  tecnical_support:"}, 22, "sla.tecnical_support", "did you mean 'technical_support'", id="sla-type-typo"
+            {22: "  tecnical_support:"},
+            22,
+            "sla.tecnical_support",
+            "did you mean 'technical_support'",
+            id="sla-type-typo",
         ),
         pytest.param({22: "  hardware:"}, 22, "sla.hardware", "unknown ticket type", id="sla-type-unknown"),
-        pytest.param({6: '  end: "07:00"'}, 6, "working_hours.end", "ends (07:00) before it starts (08:00)", id="end-before"),
+        pytest.param(
+            {6: '  end: "07:00"'}, 6, "working_hours.end", "ends (07:00) before it starts (08:00)", id="end-before"
+        ),
         pytest.param({6: '  end: "08:00"'}, 6, "working_hours.end", "before it starts", id="end-equals-start"),
-        pytest.param({6: "  end: 16:00"}, 6, "working_hours.end", 'write the time in quotes, e.g. "16:00"', id="unquoted-16"),
-        pytest.param({5: "  start: 8:00"}, 5, "working_hours.start", 'write the time in quotes, e.g. "08:00"', id="unquoted-8"),
+        pytest.param(
+            {6: "  end: 16:00"}, 6, "working_hours.end", 'write the time in quotes, e.g. "16:00"', id="unquoted-16"
+        ),
+        pytest.param(
+            {5: "  start: 8:00"}, 5, "working_hours.start", 'write the time in quotes, e.g. "08:00"', id="unquoted-8"
+        ),
         pytest.param({5: '  start: "8am"'}, 5, "working_hours.start", "not a time of day", id="start-8am"),
-        pytest.param({4: "  days: [mon, funday]"}, 4, "working_hours.days[1]", "'funday' is not a weekday", id="bad-day"),
+        pytest.param(
+            {4: "  days: [mon, funday]"}, 4, "working_hours.days[1]", "'funday' is not a weekday", id="bad-day"
+        ),
         pytest.param({7: "holidays: {country: XX}"}, 7, "holidays.country", "'XX'", id="unknown-country"),
         pytest.param({8: "channels: {digest: C0LEADS}"}, 8, "channels.triage", "missing", id="no-triage-channel"),
-        pytest.param({8: "channels: {triage: general}"}, 8, "channels.triage", "not a Slack channel id", id="channel-name"),
+        pytest.param(
+            {8: "channels: {triage: general}"}, 8, "channels.triage", "not a Slack channel id", id="channel-name"
+        ),
         pytest.param({9: "leads: [bob]"}, 9, "leads[0]", "'bob' is not a Slack user id", id="lead-id"),
     ],
 )
@@ -248,7 +296,9 @@ def test_missing_file(tmp_path: Path) -> None:
     [
         pytest.param(edited({}) + "colour: blue\n", ":24: colour: unknown key, ignored", id="unknown-top-level"),
         pytest.param(
-            edited({2: "timezon: Europe/London"}), ":2: timezon: unknown key, ignored (did you mean 'timezone'?)", id="typo"
+            edited({2: "timezon: Europe/London"}),
+            ":2: timezon: unknown key, ignored (did you mean 'timezone'?)",
+            id="typo",
         ),
         pytest.param(
             edited({}).replace("    rotation: weekly\n", "    rotation: weekly\n    handvoer: x\n", 1),
@@ -257,7 +307,9 @@ def test_missing_file(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_unknown_keys_are_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture, text: str, expected: str) -> None:
+def test_unknown_keys_are_warned_about(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, text: str, expected: str
+) -> None:
     path = write(tmp_path, text)
     with caplog.at_level(logging.WARNING, logger="bot.config"):
         config = load_config(path)

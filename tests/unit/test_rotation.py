@@ -10,6 +10,7 @@ Expected values are worked out by hand. Reference points (Europe/London):
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -219,7 +220,7 @@ def test_handover_inside_spring_gap_does_not_crash() -> None:
     assert rotation.on_duty(utc(2027, 3, 29, 0, 30)) == "A"
     shifts = list(rotation.shifts(utc(2027, 3, 26, 12, 0), utc(2027, 3, 30, 0, 0)))
     assert [s.member for s in shifts] == ["A", "B", "C", "A"]
-    assert all(a.ends_at == b.starts_at for a, b in zip(shifts, shifts[1:]))
+    assert all(a.ends_at == b.starts_at for a, b in pairwise(shifts))
 
 
 def test_handover_inside_autumn_overlap_does_not_crash() -> None:
@@ -281,17 +282,19 @@ def test_empty_members_gives_none_everywhere() -> None:
 @pytest.mark.parametrize(
     ("start", "end", "indices", "members"),
     [
-        pytest.param(utc(2026, 11, 4), utc(2026, 11, 25), [0, 1, 2, 3], ["A", "B", "C", "A"], id="mid-week-to-mid-week"),
-        pytest.param(utc(2026, 11, 2, 9, 0), utc(2026, 11, 16, 9, 0), [0, 1], ["A", "B"], id="end-on-handover-excluded"),
+        pytest.param(
+            utc(2026, 11, 4), utc(2026, 11, 25), [0, 1, 2, 3], ["A", "B", "C", "A"], id="mid-week-to-mid-week"
+        ),
+        pytest.param(
+            utc(2026, 11, 2, 9, 0), utc(2026, 11, 16, 9, 0), [0, 1], ["A", "B"], id="end-on-handover-excluded"
+        ),
         pytest.param(utc(2026, 11, 9, 9, 0), utc(2026, 11, 9, 9, 0, 1), [1], ["B"], id="start-on-handover"),
         pytest.param(utc(2026, 10, 1), utc(2026, 11, 10), [0, 1], ["A", "B"], id="from-before-rota-start"),
         pytest.param(utc(2026, 10, 1), utc(2026, 11, 2, 9, 0), [], [], id="ends-when-rota-starts"),
         pytest.param(utc(2027, 3, 20), utc(2027, 4, 6), [19, 20, 21, 22], ["B", "C", "A", "B"], id="across-spring"),
     ],
 )
-def test_shifts_overlapping_a_window(
-    start: datetime, end: datetime, indices: list[int], members: list[str]
-) -> None:
+def test_shifts_overlapping_a_window(start: datetime, end: datetime, indices: list[int], members: list[str]) -> None:
     shifts = list(WEEKLY.shifts(start, end))
     assert [s.index for s in shifts] == indices
     assert [s.member for s in shifts] == members
@@ -303,7 +306,7 @@ def test_shifts_over_a_year_are_contiguous() -> None:
     shifts = list(WEEKLY.shifts(utc(2026, 11, 2, 9, 0), utc(2027, 11, 2, 0, 0)))
     assert len(shifts) == 53  # indices 0..52; shift 52 starts 2027-11-01 09:00 UTC
     assert [s.index for s in shifts] == list(range(53))
-    assert all(a.ends_at == b.starts_at for a, b in zip(shifts, shifts[1:]))
+    assert all(a.ends_at == b.starts_at for a, b in pairwise(shifts))
     assert all(s.member == MEMBERS[s.index % 3] for s in shifts)
     assert {s.starts_at.astimezone(LONDON).time() for s in shifts} == {time(9, 0)}
     assert {s.starts_at.astimezone(LONDON).weekday() for s in shifts} == {0}
@@ -374,7 +377,9 @@ def test_parse_handover_refuses(text: str) -> None:
         parse_handover(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("mon 9:05", "mon 09:05"), ("7:00", "07:00"), ("SAT 18:15", "sat 18:15")])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("mon 9:05", "mon 09:05"), ("7:00", "07:00"), ("SAT 18:15", "sat 18:15")]
+)
 def test_handover_str_is_canonical(text: str, expected: str) -> None:
     assert str(parse_handover(text)) == expected
 

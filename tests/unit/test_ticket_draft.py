@@ -8,7 +8,12 @@ from triage.errors import InvalidInput, TriageError
 from triage.model import Priority, TicketType, parse_ref
 from triage.services import TicketDraft
 
-VALID = {"title": "Printer is broken", "description": "It jams on every page.", "type": "technical_support", "priority": "P2"}
+VALID = {
+    "title": "Printer is broken",
+    "description": "It jams on every page.",
+    "type": "technical_support",
+    "priority": "P2",
+}
 
 
 def parse(**changes: str | None) -> TicketDraft:
@@ -23,7 +28,9 @@ def errors_of(**changes: str | None) -> dict[str, str]:
 
 def test_valid_draft() -> None:
     draft = parse()
-    assert draft == TicketDraft("Printer is broken", "It jams on every page.", TicketType.TECHNICAL_SUPPORT, Priority.P2)
+    assert draft == TicketDraft(
+        "Printer is broken", "It jams on every page.", TicketType.TECHNICAL_SUPPORT, Priority.P2
+    )
 
 
 @pytest.mark.parametrize(

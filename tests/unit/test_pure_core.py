@@ -1,0 +1,112 @@
+"""The domain core (rota/, triage/) stays pure: no Slack, database or scheduler imports, no clock reads."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CORE_PACKAGES = ("rota", "triage")
+CORE_MODULES = ("rota.rotation", "triage.model", "triage.workflow", "triage.services", "triage.ports", "triage.errors")
+BLOCKED = ("slack_bolt", "slack_sdk", "sqlalchemy", "apscheduler")
+
+BLOCKER = textwrap.dedent(
+    f"""
+    import importlib.abc, sys
+
+    BLOCKED = {BLOCKED!r}
+
+    class Blocker(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in BLOCKED:
+                raise ImportError(f"blocked import of {{name}}")
+            return None
+
+    sys.meta_path.insert(0, Blocker())
+    """
+)
+
+
+def run_with_blocker(imports: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    body = "".join(f"import {module}\n" for module in imports)
+    check = "leaked = sorted(m for m in sys.modules if m.split('.')[0] in BLOCKED)\nassert not leaked, leaked\nprint('pure')\n"
+    return subprocess.run(
+        [sys.executable, "-c", BLOCKER + body + check],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_core_imports_without_slack_database_or_scheduler() -> None:
+    result = run_with_blocker(CORE_MODULES)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "pure"
+
+
+def test_the_blocker_really_blocks() -> None:
+    """Control: an adapter module that needs slack_bolt fails under the same blocker."""
+    result = run_with_blocker(("handlers.commands",))
+    assert result.returncode != 0
+    assert "blocked import of slack_bolt" in result.stderr
+
+
+# --- no clock reads ---------------------------------------------------------------------------
+
+CLOCK_READS = {("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"), ("time", "time")}
+
+
+def clock_reads(source: str, filename: str = "<source>") -> list[str]:
+    """Calls like datetime.now(), datetime.datetime.utcnow(), date.today(), time.time(); and `from time import time`."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            owner_name = (
+                owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else None
+            )
+            if (owner_name, node.func.attr) in CLOCK_READS:
+                found.append(f"{filename}:{node.lineno}: {owner_name}.{node.func.attr}()")
+        elif isinstance(node, ast.ImportFrom) and node.module == "time":
+            for alias in node.names:
+                if alias.name in ("time", "monotonic", "perf_counter"):
+                    found.append(f"{filename}:{node.lineno}: from time import {alias.name}")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ("from datetime import datetime\nx = datetime.now()", 1),
+        ("import datetime\nx = datetime.datetime.utcnow()", 1),
+        ("import time\nx = time.time()", 1),
+        ("from datetime import date\nx = date.today()", 1),
+        ("from time import time", 1),
+        ("def f(now): return now", 0),
+        ("from datetime import datetime\nx = datetime.fromisoformat('2026-11-02')", 0),
+        ("x = clock.now()", 0),
+    ],
+)
+def test_clock_read_scanner(snippet: str, expected: int) -> None:
+    """Control: the scanner finds what it is meant to find, and only that."""
+    assert len(clock_reads(snippet)) == expected
+
+
+def core_sources() -> list[Path]:
+    return sorted(path for package in CORE_PACKAGES for path in (REPO / package).rglob("*.py"))
+
+
+def test_core_sources_are_found() -> None:
+    names = {path.relative_to(REPO).as_posix() for path in core_sources()}
+    assert {"rota/rotation.py", "triage/model.py", "triage/services.py", "triage/workflow.py"} <= names
+
+
+def test_core_never_reads_the_clock() -> None:
+    offences = [hit for path in core_sources() for hit in clock_reads(path.read_text(encoding="utf-8"), str(path))]
+    assert offences == []
