@@ -28,6 +28,7 @@ from storage.db import make_engine, make_sessionmaker, migrate
 
 log = logging.getLogger(__name__)
 
+
 def _drop_token_unused_warning(record: logging.LogRecord) -> bool:
     """Bolt reads SLACK_BOT_TOKEN itself and then warns that our client's copy wins: true, and noise."""
     return "`token` will be unused" not in record.getMessage()
@@ -70,7 +71,7 @@ def build_bolt_app(settings: Settings, client: WebClient, deps: Deps) -> App:
         """Errors outside listeners (middleware); listeners report their own via handlers.errors."""
         try:
             tell_person(body, respond, client, explain_error(error, body))
-        except Exception:  # noqa: BLE001 - telling them failed too; the log has the original error
+        except Exception:
             log.warning("could not tell the user about an error", exc_info=True)
         return None
 

@@ -46,14 +46,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     runtime.worker.start()
     runtime.worker.kick()  # deliver whatever was pending when we last stopped
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(runtime.worker.kick, "interval", seconds=OUTBOX_RETRY_SECONDS, id="outbox-retry", coalesce=True, max_instances=1)
+    scheduler.add_job(
+        runtime.worker.kick, "interval", seconds=OUTBOX_RETRY_SECONDS, id="outbox-retry", coalesce=True, max_instances=1
+    )
     scheduler.start()
     try:
         if settings.app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             log.info("Socket Mode: connecting to Slack")
-            SocketModeHandler(runtime.app, settings.app_token).start()
+            SocketModeHandler(runtime.app, settings.app_token).start()  # type: ignore[no-untyped-call]
         else:
             from bot.server import make_http_server
 
@@ -88,7 +90,10 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         config = load_config(path)
     except ConfigError as error:
         return _fail(str(error))
-    lines = ", ".join(f"{line.value} ({len(r.members)} members, every {r.period_days} days)" for line, r in config.rota.rotations.items())
+    lines = ", ".join(
+        f"{line.value} ({len(r.members)} members, every {r.period_days} days)"
+        for line, r in config.rota.rotations.items()
+    )
     print(f"{path}: ok; prefix {config.ticket_prefix}, time zone {config.timezone.key}, rotas: {lines}")
     return 0
 

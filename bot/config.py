@@ -145,7 +145,7 @@ def _clock_time(doc: _Document, value: Any, path: tuple[str | int, ...]) -> time
         raise doc.error(path, f"{value} is not a time of day{_unquoted_time_hint(value)}")
     match = re.match(r"^(\d{1,2}):(\d{2})$", str(value).strip())
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise doc.error(path, f"{value!r} is not a time of day like \"08:00\"")
+        raise doc.error(path, f'{value!r} is not a time of day like "08:00"')
     return time(int(match[1]), int(match[2]))
 
 
@@ -207,7 +207,9 @@ def _holidays(doc: _Document, raw: Any) -> Holidays:
         try:
             holiday_calendars.country_holidays(str(country), subdiv=subdivision)
         except NotImplementedError as error:
-            raise doc.error((*path, "country"), f"{country!r} is not a country the holidays package knows ({error})") from None
+            raise doc.error(
+                (*path, "country"), f"{country!r} is not a country the holidays package knows ({error})"
+            ) from None
     dates_raw = section.get("dates") or []
     if not isinstance(dates_raw, list):
         raise doc.error((*path, "dates"), "expected a list of dates like [2026-12-24]")
@@ -225,11 +227,15 @@ def _rota(doc: _Document, raw: Any, default_zone: ZoneInfo, leads: tuple[str, ..
             line = SupportLine(name)
         except ValueError:
             lines = tuple(str(v) for v in SupportLine)
-            raise doc.error(line_path, f"unknown support line; use {' or '.join(lines)}{_suggest(str(name), lines)}") from None
+            raise doc.error(
+                line_path, f"unknown support line; use {' or '.join(lines)}{_suggest(str(name), lines)}"
+            ) from None
         spec = _mapping(doc, spec, line_path)
         for key in spec:
             if key not in ROTA_KEYS:
-                log.warning("%s", doc.error((*line_path, str(key)), f"unknown key, ignored{_suggest(str(key), ROTA_KEYS)}"))
+                log.warning(
+                    "%s", doc.error((*line_path, str(key)), f"unknown key, ignored{_suggest(str(key), ROTA_KEYS)}")
+                )
         members = _user_ids(doc, spec.get("members"), (*line_path, "members"))
         if not members:
             raise doc.error((*line_path, "members"), "a rota needs at least one member")
@@ -263,7 +269,9 @@ def _sla(doc: _Document, raw: Any) -> dict[str, dict[str, dict[str, Duration | N
     for type_name, by_priority in section.items():
         type_path = (*path, str(type_name))
         if type_name not in types:
-            raise doc.error(type_path, f"unknown ticket type{_suggest(str(type_name), types)}; use one of {', '.join(types)}")
+            raise doc.error(
+                type_path, f"unknown ticket type{_suggest(str(type_name), types)}; use one of {', '.join(types)}"
+            )
         by_priority = _mapping(doc, by_priority, type_path)
         # A type without priorities may give the clocks directly.
         if set(by_priority) <= set(CLOCKS):
@@ -277,7 +285,9 @@ def _sla(doc: _Document, raw: Any) -> dict[str, dict[str, dict[str, Duration | N
             for clock, value in clocks.items():
                 clock_path = (*priority_path, str(clock))
                 if clock not in CLOCKS:
-                    raise doc.error(clock_path, f"unknown clock{_suggest(str(clock), CLOCKS)}; use response, review or resolution")
+                    raise doc.error(
+                        clock_path, f"unknown clock{_suggest(str(clock), CLOCKS)}; use response, review or resolution"
+                    )
                 if value is None or str(value).lower() in ("none", "null", "-"):
                     targets[clock] = None
                     continue
@@ -295,7 +305,9 @@ def load_config(path: Path | str) -> AppConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(path, None, "", "no such file; copy supportbot.example.yml and edit it, or set SUPPORTBOT_CONFIG") from None
+        raise ConfigError(
+            path, None, "", "no such file; copy supportbot.example.yml and edit it, or set SUPPORTBOT_CONFIG"
+        ) from None
     except OSError as error:
         raise ConfigError(path, None, "", f"cannot read it: {error.strerror}") from None
     doc = _Document(path, text)
@@ -305,7 +317,9 @@ def load_config(path: Path | str) -> AppConfig:
             log.warning("%s", doc.error((str(key),), f"unknown key, ignored{_suggest(str(key), KNOWN_KEYS)}"))
     prefix = str(data.get("ticket_prefix", "SUP"))
     if not _PREFIX.match(prefix):
-        raise doc.error(("ticket_prefix",), f"{prefix!r} should be 1-10 capital letters or digits, starting with a letter")
+        raise doc.error(
+            ("ticket_prefix",), f"{prefix!r} should be 1-10 capital letters or digits, starting with a letter"
+        )
     zone = _zone(doc, data.get("timezone", "Europe/London"), ("timezone",))
     channels = _mapping(doc, data.get("channels"), ("channels",))
     triage = channels.get("triage")

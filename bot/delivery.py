@@ -63,7 +63,7 @@ class OutboxWorker:
             self._wake.clear()
             try:
                 self.drain()
-            except Exception:  # noqa: BLE001 - the worker must survive a database hiccup; rows stay pending
+            except Exception:
                 log.exception("outbox delivery pass failed; pending messages stay queued")
             if not self._wake.is_set():
                 self._idle.set()

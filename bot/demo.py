@@ -23,7 +23,7 @@ from bot.clock import ManualClock
 from bot.fake_slack import Call, FakeSlack
 from bot.server import make_http_server
 from bot.settings import Settings
-from bot.simulator import SlackSimulator
+from bot.simulator import Reply, SlackSimulator
 
 DEMO_CONFIG = Path(__file__).with_name("demo.yml")
 SECRET = "demo-signing-secret"
@@ -33,7 +33,7 @@ RIYA, ALICE, ERIN, ZOE = "U7RIYA", "U1ALICE", "U5ERIN", "U9ZOE"
 
 
 def person(user_id: str) -> str:
-    """"U1ALICE" -> "@alice": the demo's ids spell their owners' names."""
+    """ "U1ALICE" -> "@alice": the demo's ids spell their owners' names."""
     return "@" + re.sub(r"^[UWD]\d*", "", user_id).lower()
 
 
@@ -75,7 +75,10 @@ def describe(call: Call) -> list[str]:
         return [f"  {where:<14} supportbot: {body[0]}", *(f"  {'':<14}   {line}" for line in body[1:])]
     if call.method == "chat.update":
         body = render_blocks(call.args.get("blocks"), call.text)
-        return [f"  {where:<14} (message updated in place) {body[0]}", *(f"  {'':<14}   {line}" for line in body[1:] if "[" in line or "Status" in line)]
+        return [
+            f"  {where:<14} (message updated in place) {body[0]}",
+            *(f"  {'':<14}   {line}" for line in body[1:] if "[" in line or "Status" in line),
+        ]
     if call.method == "response_url":
         body = render_blocks(call.args.get("blocks"), call.text)
         return [f"  {'(only you)':<14} supportbot: {body[0]}", *(f"  {'':<14}   {line}" for line in body[1:])]
@@ -93,15 +96,15 @@ class Demo:
     def say(self, text: str) -> None:
         print(text, file=self.out)
 
-    def step(self, narration: str, action: Callable[[], Any], expect: Callable[[list[Call]], bool]) -> None:
+    def step(self, narration: str, action: Callable[[], Reply], expect: Callable[[list[Call]], bool]) -> None:
         """Narrate, act like a person in Slack, wait for the bot's visible reaction, and print it."""
         self.clock.advance(timedelta(minutes=4))
         local = self.clock.now().astimezone(START.tzinfo)
         self.say(f"\n{local:%a %H:%M}  {narration}")
         reply = action()
-        if reply is not None and getattr(reply, "status", 200) != 200:
+        if reply.status != 200:
             raise RuntimeError(f"supportbot answered HTTP {reply.status}: {reply.body}")
-        if reply is not None and getattr(reply, "body", ""):
+        if reply.body:
             for line in render_blocks(None, reply.text):
                 self.say(f"  {'(only you)':<14} supportbot: {line}")
         calls = self.fake.wait_for(lambda calls: expect(calls[self.seen :]), timeout=15)
@@ -112,7 +115,9 @@ class Demo:
 
     def last(self, method: str, channel_prefix: str | None = None) -> Call:
         for call in reversed(self.fake.calls):
-            if call.method == method and (channel_prefix is None or str(call.response.get("channel", call.channel)).startswith(channel_prefix)):
+            if call.method == method and (
+                channel_prefix is None or str(call.response.get("channel", call.channel)).startswith(channel_prefix)
+            ):
                 return call
         raise LookupError(method)
 
@@ -152,13 +157,28 @@ def run_demo(out: TextIO) -> int:
     demo = Demo(out, fake, sim, clock)
     try:
         demo.say("supportbot demo: the real app on a throwaway SQLite file, talking to a local stand-in for Slack.")
-        demo.say(f"Rota this week: 1st line {person(ALICE)}, 2nd line {person(ERIN)}; lead @lead. Database: {tmp / 'demo.db'}")
+        demo.say(
+            f"Rota this week: 1st line {person(ALICE)}, 2nd line {person(ERIN)}; lead @lead. Database: {tmp / 'demo.db'}"
+        )
 
-        demo.step(f"{person(RIYA)} types: /support VPN drops every few minutes", lambda: sim.command(RIYA, "VPN drops every few minutes"), _count("views.open"))
+        demo.step(
+            f"{person(RIYA)} types: /support VPN drops every few minutes",
+            lambda: sim.command(RIYA, "VPN drops every few minutes"),
+            _count("views.open"),
+        )
         form = demo.last("views.open").args["view"]
         demo.step(
             f"{person(RIYA)} describes the problem, picks 'Technical support' and 'P2 High', and submits",
-            lambda: sim.submit(RIYA, form, {"title": "VPN drops every few minutes", "description": "Since this morning the VPN disconnects every 5 minutes; Teams calls drop with it.", "type": "technical_support", "priority": "P2"}),
+            lambda: sim.submit(
+                RIYA,
+                form,
+                {
+                    "title": "VPN drops every few minutes",
+                    "description": "Since this morning the VPN disconnects every 5 minutes; Teams calls drop with it.",
+                    "type": "technical_support",
+                    "priority": "P2",
+                },
+            ),
             _count("chat.postMessage", 3),
         )
         demo.step(
@@ -179,7 +199,13 @@ def run_demo(out: TextIO) -> int:
         escalate_form = demo.last("views.open").args["view"]
         demo.step(
             f"{person(ALICE)} writes a handover note and submits",
-            lambda: sim.submit(ALICE, escalate_form, {"note": "Reproduced on two laptops; drops line up with the gateway's DHCP renewals. Gateway config needs a look."}),
+            lambda: sim.submit(
+                ALICE,
+                escalate_form,
+                {
+                    "note": "Reproduced on two laptops; drops line up with the gateway's DHCP renewals. Gateway config needs a look."
+                },
+            ),
             _all(_count("chat.postMessage", 1, ERIN), _count("chat.postMessage", 1, RIYA), _count("chat.update", 3)),
         )
         demo.step(
@@ -187,12 +213,26 @@ def run_demo(out: TextIO) -> int:
             lambda: sim.act(ERIN, demo.card("D5ERIN"), "ticket_set_status", channel="D5ERIN", option="In progress"),
             _all(_count("chat.postMessage", 1, RIYA), _count("chat.update", 4)),
         )
-        demo.step(f"{person(RIYA)} types: /support status SUP-1", lambda: sim.command(RIYA, "status SUP-1"), _count("response_url"))
-        demo.step(f"{person(ERIN)} presses Resolve", lambda: sim.act(ERIN, demo.card("D5ERIN"), "ticket_resolve", channel="D5ERIN"), _count("views.open"))
+        demo.step(
+            f"{person(RIYA)} types: /support status SUP-1",
+            lambda: sim.command(RIYA, "status SUP-1"),
+            _count("response_url"),
+        )
+        demo.step(
+            f"{person(ERIN)} presses Resolve",
+            lambda: sim.act(ERIN, demo.card("D5ERIN"), "ticket_resolve", channel="D5ERIN"),
+            _count("views.open"),
+        )
         resolve_form = demo.last("views.open").args["view"]
         demo.step(
             f"{person(ERIN)} writes the fix and submits",
-            lambda: sim.submit(ERIN, resolve_form, {"resolution": "The gateway's DHCP lease was 5 minutes; it is now 8 hours. Reconnect the VPN once and it will stay up."}),
+            lambda: sim.submit(
+                ERIN,
+                resolve_form,
+                {
+                    "resolution": "The gateway's DHCP lease was 5 minutes; it is now 8 hours. Reconnect the VPN once and it will stay up."
+                },
+            ),
             _all(_count("chat.postMessage", 1, RIYA), _count("chat.update", 4)),
         )
         runtime.worker.wait_idle(5)

@@ -69,7 +69,7 @@ class FakeSlack:
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8") if length else ""
                 if "json" in (self.headers.get("Content-Type") or ""):
@@ -121,7 +121,15 @@ class FakeSlack:
 
     # -- what tests use -------------------------------------------------------------------
 
-    def fail_next(self, method: str, *, status: int = 500, error: str | None = None, retry_after: int | None = None, count: int = 1) -> None:
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        error: str | None = None,
+        retry_after: int | None = None,
+        count: int = 1,
+    ) -> None:
         """Make the next `count` calls to `method` fail (429 with Retry-After, 5xx, or ok=false)."""
         with self._cond:
             self._faults.append(Fault(method, status, error, retry_after, count))
@@ -180,8 +188,16 @@ class FakeSlack:
 
     def _respond(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return {"ok": True, "url": "https://support.example.slack.com/", "team": "Support", "user": "supportbot",
-                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": "B0SUPPORTBOT", "is_enterprise_install": False}
+            return {
+                "ok": True,
+                "url": "https://support.example.slack.com/",
+                "team": "Support",
+                "user": "supportbot",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": "B0SUPPORTBOT",
+                "is_enterprise_install": False,
+            }
         if method == "chat.postMessage":
             channel = str(args.get("channel", ""))
             if channel[:1] in ("U", "W"):  # a user id posts to the app's DM with them

@@ -54,8 +54,15 @@ class SlackSimulator:
 
     # -- transport ------------------------------------------------------------------------
 
-    def send(self, body: str, *, content_type: str = "application/x-www-form-urlencoded",
-             timestamp: int | None = None, signature: str | None = None, headers: dict[str, str] | None = None) -> Reply:
+    def send(
+        self,
+        body: str,
+        *,
+        content_type: str = "application/x-www-form-urlencoded",
+        timestamp: int | None = None,
+        signature: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
         """POST a body signed as Slack signs it (or with the signature/timestamp given, to test refusals)."""
         stamp = str(int(time.time()) if timestamp is None else timestamp)
         signed = SignatureVerifier(self.signing_secret).generate_signature(timestamp=stamp, body=body)
@@ -66,7 +73,7 @@ class SlackSimulator:
             headers={
                 "Content-Type": content_type,
                 "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": signed if signature is None else signature,
+                "X-Slack-Signature": (signed or "") if signature is None else signature,
                 **(headers or {}),
             },
         )
@@ -129,10 +136,17 @@ class SlackSimulator:
             }
         )
 
-    def act(self, user: str, message: dict[str, Any], action_id: str, *, channel: str, option: str | None = None) -> Reply:
+    def act(
+        self, user: str, message: dict[str, Any], action_id: str, *, channel: str, option: str | None = None
+    ) -> Reply:
         """Click a button (or pick `option` in a menu) on a message that supportbot posted."""
         block_id, element = find_action(message.get("blocks"), action_id)
-        action: dict[str, Any] = {"action_id": action_id, "block_id": block_id, "type": element["type"], "action_ts": "1.0"}
+        action: dict[str, Any] = {
+            "action_id": action_id,
+            "block_id": block_id,
+            "type": element["type"],
+            "action_ts": "1.0",
+        }
         if element["type"] == "static_select":
             chosen = next((o for o in element["options"] if o["value"] == option or o["text"]["text"] == option), None)
             if chosen is None:

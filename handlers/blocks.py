@@ -28,7 +28,7 @@ Blocks = list[dict[str, Any]]
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
 
 
-def _text(text: str) -> dict[str, str]:
+def _text(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150], "emoji": True}
 
 
@@ -63,7 +63,9 @@ def priority_label(ticket: Ticket) -> str:
 # -- modals ---------------------------------------------------------------------------
 
 
-def _input(field: Field, label: str, element: dict[str, Any], *, hint: str | None = None, optional: bool = False) -> dict[str, Any]:
+def _input(
+    field: Field, label: str, element: dict[str, Any], *, hint: str | None = None, optional: bool = False
+) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "input",
         "block_id": field.value,
@@ -218,9 +220,24 @@ def ticket_actions(ticket: Ticket) -> dict[str, Any] | None:
     value = str(ticket.id)
     elements: list[dict[str, Any]] = []
     if ticket.status is Status.OPEN:
-        elements.append({"type": "button", "action_id": ActionId.ACKNOWLEDGE.value, "text": _text("Acknowledge"), "style": "primary", "value": value})
+        elements.append(
+            {
+                "type": "button",
+                "action_id": ActionId.ACKNOWLEDGE.value,
+                "text": _text("Acknowledge"),
+                "style": "primary",
+                "value": value,
+            }
+        )
     if ticket.is_open and ticket.line is SupportLine.FIRST:
-        elements.append({"type": "button", "action_id": ActionId.ESCALATE.value, "text": _text("Escalate to 2nd line"), "value": value})
+        elements.append(
+            {
+                "type": "button",
+                "action_id": ActionId.ESCALATE.value,
+                "text": _text("Escalate to 2nd line"),
+                "value": value,
+            }
+        )
     moves = [s for s in allowed_next(ticket.status) if s is not Status.AWAITING_SIGN_OFF]
     if moves:
         elements.append(
@@ -232,9 +249,18 @@ def ticket_actions(ticket: Ticket) -> dict[str, Any] | None:
             }
         )
     if Status.AWAITING_SIGN_OFF in allowed_next(ticket.status):
-        elements.append({"type": "button", "action_id": ActionId.RESOLVE.value, "text": _text("Resolve"), "value": value})
+        elements.append(
+            {"type": "button", "action_id": ActionId.RESOLVE.value, "text": _text("Resolve"), "value": value}
+        )
     if ticket.is_open:
-        elements.append({"type": "button", "action_id": ActionId.MARK_DUPLICATE.value, "text": _text("Mark duplicate of..."), "value": value})
+        elements.append(
+            {
+                "type": "button",
+                "action_id": ActionId.MARK_DUPLICATE.value,
+                "text": _text("Mark duplicate of..."),
+                "value": value,
+            }
+        )
     return {"type": "actions", "block_id": f"ticket:{ticket.id}", "elements": elements} if elements else None
 
 
@@ -251,7 +277,10 @@ def triage_card(ticket: Ticket, prefix: str) -> Message:
     """The ticket as the triage channel sees it: GDPR contents never appear here."""
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
-    blocks: Blocks = [_md(f":ticket: {_headline(ticket, prefix, public=True)}"), _summary_fields(ticket, show_requester=not ticket.is_private)]
+    blocks: Blocks = [
+        _md(f":ticket: {_headline(ticket, prefix, public=True)}"),
+        _summary_fields(ticket, show_requester=not ticket.is_private),
+    ]
     if ticket.duplicate_of_id:
         blocks.append(_context(f"Closed as a duplicate of *{format_ref(prefix, ticket.duplicate_of_id)}*"))
     actions = None if ticket.is_private else ticket_actions(ticket)
@@ -277,7 +306,9 @@ def assignee_card(ticket: Ticket, prefix: str, *, for_user: str, note: str | Non
             blocks.append(actions)
         text = f"{ref} is assigned to you: {ticket.title}"
     else:
-        blocks.append(_context(f"Now with {mention(ticket.assignee_id)} ({ticket.line.label}); no action needed from you."))
+        blocks.append(
+            _context(f"Now with {mention(ticket.assignee_id)} ({ticket.line.label}); no action needed from you.")
+        )
         text = f"{ref} is now with {mention(ticket.assignee_id)}"
     return {"text": text, "blocks": blocks}
 
@@ -288,8 +319,13 @@ def requester_card(ticket: Ticket, prefix: str) -> Message:
     lines = [f"Thanks, your ticket *{ref}* is logged: {escape(ticket.title)}"]
     if ticket.status is Status.OPEN:
         who = f"{mention(ticket.assignee_id)} ({ticket.line.label})" if ticket.assignee_id else "the support team"
-        lines.append(f"{who} will pick it up. I will tell you here as it moves; `/support status {ref}` shows where it is.")
-    blocks: Blocks = [_md("\n".join(lines)), _context(f"Status: *{ticket.status.label}* · Assignee: {mention(ticket.assignee_id)}")]
+        lines.append(
+            f"{who} will pick it up. I will tell you here as it moves; `/support status {ref}` shows where it is."
+        )
+    blocks: Blocks = [
+        _md("\n".join(lines)),
+        _context(f"Status: *{ticket.status.label}* · Assignee: {mention(ticket.assignee_id)}"),
+    ]
     return {"text": f"Your ticket {ref} is logged ({ticket.status.label})", "blocks": blocks}
 
 
@@ -314,14 +350,20 @@ def participant_update(ticket: Ticket, prefix: str, event: TicketEvent) -> Messa
         text = f"*{ref}* is now *{Status(event.data['to']).label}* (updated by {actor})."
     else:
         text = f"*{ref}* was updated by {actor}."
-    return {"text": text.replace("*", ""), "blocks": [_md(text), _context(f"{escape(ticket.title)} · {ticket.status.label}")]}
+    return {
+        "text": text.replace("*", ""),
+        "blocks": [_md(text), _context(f"{escape(ticket.title)} · {ticket.status.label}")],
+    }
 
 
 def alert_message(ticket: Ticket, prefix: str, reason: str) -> Message:
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
     text = f":rotating_light: {reason}\n{_headline(ticket, prefix)}\nAssigned to {mention(ticket.assignee_id)} ({ticket.line.label})."
-    return {"text": f"{ref}: {reason}", "blocks": [_md(text), _summary_fields(ticket, show_requester=not ticket.is_private)]}
+    return {
+        "text": f"{ref}: {reason}",
+        "blocks": [_md(text), _summary_fields(ticket, show_requester=not ticket.is_private)],
+    }
 
 
 # -- ephemeral answers ----------------------------------------------------------------
@@ -342,7 +384,10 @@ def help_text(prefix: str) -> str:
 
 def status_reply(ticket: Ticket, prefix: str, events: Sequence[TicketEvent], zone: ZoneInfo) -> Message:
     assert ticket.id is not None
-    history = [f"{e.at.astimezone(zone):%a %d %b %H:%M} {mention(e.actor_id)} {e.kind.value.replace('_', ' ')}" for e in events[-5:]]
+    history = [
+        f"{e.at.astimezone(zone):%a %d %b %H:%M} {mention(e.actor_id)} {e.kind.value.replace('_', ' ')}"
+        for e in events[-5:]
+    ]
     blocks: Blocks = [_md(_headline(ticket, prefix)), _summary_fields(ticket)]
     if ticket.duplicate_of_id:
         blocks.append(_context(f"Closed as a duplicate of *{format_ref(prefix, ticket.duplicate_of_id)}*"))
@@ -371,8 +416,16 @@ def who_reply(rota: Rota, now: datetime, zone: ZoneInfo) -> str:
             continue
         current = rotation.shift_at(now)
         upcoming = rotation.next_shift(now)
-        on = f"{mention(current.member)} until {current.ends_at.astimezone(zone):%a %d %b %H:%M}" if current else "nobody"
-        after = f"; next {mention(upcoming.member)} from {upcoming.starts_at.astimezone(zone):%a %d %b %H:%M}" if upcoming else ""
+        on = (
+            f"{mention(current.member)} until {current.ends_at.astimezone(zone):%a %d %b %H:%M}"
+            if current
+            else "nobody"
+        )
+        after = (
+            f"; next {mention(upcoming.member)} from {upcoming.starts_at.astimezone(zone):%a %d %b %H:%M}"
+            if upcoming
+            else ""
+        )
         lines.append(f"• {line.label}: {on}{after}")
     if rota.leads:
         lines.append("Leads: " + ", ".join(mention(u) for u in sorted(rota.leads)))

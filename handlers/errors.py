@@ -35,7 +35,9 @@ def tell_person(body: dict[str, Any], respond: Any, client: WebClient, message: 
 def explain_error(error: Exception, body: dict[str, Any]) -> str:
     if isinstance(error, TriageError):
         return str(error)
-    log.error("unhandled %s while handling a %s request", type(error).__name__, body.get("type", "command"), exc_info=error)
+    log.error(
+        "unhandled %s while handling a %s request", type(error).__name__, body.get("type", "command"), exc_info=error
+    )
     return SORRY
 
 
@@ -52,7 +54,7 @@ def reports_errors(listener: Callable[..., None]) -> Callable[[Args], None]:
             message = explain_error(error, args.body)
             try:
                 tell_person(args.body, args.respond, args.client, message)
-            except Exception:  # noqa: BLE001 - telling them failed too; the log has the original
+            except Exception:
                 log.warning("could not tell %s about an error", args.body.get("user", {}), exc_info=True)
 
     run_listener.__name__ = listener.__name__

@@ -36,7 +36,7 @@ def form_values(view: dict[str, Any]) -> dict[str, str | None]:
     """Each input block's value by block id: text inputs' text, selects' chosen value."""
     values: dict[str, str | None] = {}
     for block_id, elements in (view.get("state", {}).get("values") or {}).items():
-        element = elements.get("value") or next(iter(elements.values()), {})
+        element: dict[str, Any] = elements.get("value") or next(iter(elements.values()), {})
         if element.get("type") == "static_select":
             values[block_id] = (element.get("selected_option") or {}).get("value")
         else:

@@ -96,9 +96,7 @@ class Rotation:
             raise RotaError("a shift lasts at least one day")
         if self.handover.weekday is not None:
             if self.period_days % 7:
-                raise RotaError(
-                    f"handover {self.handover} names a weekday, which only fits rotations of whole weeks"
-                )
+                raise RotaError(f"handover {self.handover} names a weekday, which only fits rotations of whole weeks")
             if self.start.weekday() != self.handover.weekday:
                 raise RotaError(
                     f"start {self.start.isoformat()} is a {WEEKDAYS[self.start.weekday()]}, "

@@ -54,6 +54,13 @@ def config_path(tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _no_stray_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Tests pass settings explicitly; a developer's SLACK_* variables must not leak in."""
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL", "SUPPORTBOT_CONFIG"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "DATABASE_URL",
+        "SUPPORTBOT_CONFIG",
+    ):
         monkeypatch.delenv(name, raising=False)
     yield

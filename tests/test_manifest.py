@@ -45,7 +45,7 @@ UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, 
 
 @pytest.fixture(scope="module")
 def manifest() -> dict[str, Any]:
-    data = yaml.load(MANIFEST.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+    data = yaml.load(MANIFEST.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
     assert isinstance(data, dict), "manifest.yml must be a YAML mapping"
     return data
 
@@ -69,9 +69,7 @@ def served_path() -> str:
 
 
 def request_urls(manifest: dict[str, Any]) -> dict[str, str]:
-    urls = {
-        f"slash command {c.get('command')}": c.get("url") for c in manifest["features"].get("slash_commands", [])
-    }
+    urls = {f"slash command {c.get('command')}": c.get("url") for c in manifest["features"].get("slash_commands", [])}
     urls["interactivity"] = manifest["settings"]["interactivity"].get("request_url")
     events = manifest["settings"].get("event_subscriptions")
     if events:

@@ -21,7 +21,6 @@ from triage.model import (
 from triage.ports import Notifier, TicketRepository
 from triage.workflow import check_transition
 
-
 HANDOVER_NOTE = "a handover note for 2nd line: what you found and tried"
 RESOLUTION_NOTE = "the fix or workaround, as the requester will read it"
 
@@ -36,7 +35,9 @@ class TicketDraft:
     priority: Priority | None
 
     @classmethod
-    def parse(cls, *, title: str | None, description: str | None, type: str | None, priority: str | None) -> TicketDraft:
+    def parse(
+        cls, *, title: str | None, description: str | None, type: str | None, priority: str | None
+    ) -> TicketDraft:
         """Check every field at once, so the form can show all its problems together."""
         errors: dict[str, str] = {}
         title = (title or "").strip()
@@ -48,7 +49,9 @@ class TicketDraft:
         if not description:
             errors["description"] = "Please describe what happened and what you expected."
         elif len(description) > DESCRIPTION_MAX:
-            errors["description"] = f"Keep the description under {DESCRIPTION_MAX} characters (it has {len(description)})."
+            errors["description"] = (
+                f"Keep the description under {DESCRIPTION_MAX} characters (it has {len(description)})."
+            )
         ticket_type = next((t for t in TicketType if t.value == type), None)
         if ticket_type is None:
             errors["type"] = "Please choose what kind of request this is."
@@ -144,10 +147,14 @@ def open_ticket(
     )
     notifier.ticket_opened(ticket)
     if assignee:
-        tickets.record(ticket, TicketEvent(EventKind.ASSIGNED, requester_id, now, {"to": assignee, "line": "first_line"}))
+        tickets.record(
+            ticket, TicketEvent(EventKind.ASSIGNED, requester_id, now, {"to": assignee, "line": "first_line"})
+        )
         notifier.ticket_assigned(ticket, note=None)
     else:
-        notifier.alert(ticket, sorted(rota.leads), reason="Nobody is on duty for 1st line, so this ticket has no assignee.")
+        notifier.alert(
+            ticket, sorted(rota.leads), reason="Nobody is on duty for 1st line, so this ticket has no assignee."
+        )
     if ticket.is_urgent:
         second_line = rota.on_duty(SupportLine.SECOND, now)
         urgent = [u for u in [second_line, *sorted(rota.leads)] if u and u != assignee]
@@ -279,7 +286,9 @@ def mark_duplicate(
         raise InvalidInput("original", "A ticket cannot be a duplicate of itself.")
     if not original.is_open:
         raise InvalidInput("original", "That ticket is closed; reopen it first or pick an open one.")
-    event = TicketEvent(EventKind.MARKED_DUPLICATE, actor_id, now, {"original": original.id, "from": ticket.status.value})
+    event = TicketEvent(
+        EventKind.MARKED_DUPLICATE, actor_id, now, {"original": original.id, "from": ticket.status.value}
+    )
     ticket.status = Status.CLOSED
     ticket.duplicate_of_id = original.id
     _apply(tickets, ticket, event)

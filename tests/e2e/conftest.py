@@ -77,7 +77,9 @@ class Desk:
         """Type /support, fill the modal, submit; returns the new ticket's reference."""
         view = self.open_modal(user, title)
         before = len(self.fake.calls_to("chat.postMessage"))
-        reply = self.sim.submit(user, view, {"title": title, "description": description, "type": type, "priority": priority})
+        reply = self.sim.submit(
+            user, view, {"title": title, "description": description, "type": type, "priority": priority}
+        )
         assert reply.status == 200 and not reply.body, reply
         self.fake.wait_for_count("chat.postMessage", before + 1)
         self.settle()

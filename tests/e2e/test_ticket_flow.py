@@ -36,7 +36,12 @@ def test_support_command_acks_empty_and_opens_the_modal_with_the_title_prefilled
     assert {b["block_id"] for b in view["blocks"]} == {"title", "description", "type", "priority"}
     types = next(b for b in view["blocks"] if b["block_id"] == "type")["element"]["options"]
     assert [o["value"] for o in types] == [
-        "technical_support", "support_query", "service_task", "gdpr_request", "bug_report", "feature_request",
+        "technical_support",
+        "support_query",
+        "service_task",
+        "gdpr_request",
+        "bug_report",
+        "feature_request",
     ]
     priorities = next(b for b in view["blocks"] if b["block_id"] == "priority")["element"]["options"]
     assert [o["value"] for o in priorities] == ["P1", "P2", "P3", "P4", "unsure"]
@@ -55,7 +60,9 @@ def test_unsigned_forged_and_stale_requests_are_refused_with_401(desk: Desk) -> 
 
 def test_blank_title_and_missing_description_come_back_as_errors_in_the_modal(desk: Desk) -> None:
     view = desk.open_modal(RIYA)
-    reply = desk.sim.submit(RIYA, view, {"title": "   \n ", "description": "", "type": "support_query", "priority": "P3"})
+    reply = desk.sim.submit(
+        RIYA, view, {"title": "   \n ", "description": "", "type": "support_query", "priority": "P3"}
+    )
     assert reply.status == 200
     answer = reply.json()
     assert answer["response_action"] == "errors"
@@ -84,7 +91,13 @@ def test_a_new_ticket_is_announced_routed_to_first_line_and_confirmed(desk: Desk
     find_action(triage.args["blocks"], "ticket_acknowledge")
 
     assignee = desk.posts_to(ALICE)[0]
-    for action in ("ticket_acknowledge", "ticket_escalate", "ticket_set_status", "ticket_resolve", "ticket_mark_duplicate"):
+    for action in (
+        "ticket_acknowledge",
+        "ticket_escalate",
+        "ticket_set_status",
+        "ticket_resolve",
+        "ticket_mark_duplicate",
+    ):
         find_action(assignee.args["blocks"], action)
 
     requester = desk.posts_to(RIYA)[0]
@@ -164,7 +177,9 @@ def test_escalation_needs_a_note_then_hands_over_to_second_line(desk: Desk) -> N
     assert "ticket_escalate" not in handover  # already with 2nd line
     assert f"<@{ERIN}>" in desk.posts_to(RIYA)[1].text
     alice_card = desk.card(dm(ALICE), ref)
-    assert "ticket_acknowledge" not in json.dumps(alice_card["blocks"]) and "no action needed" in json.dumps(alice_card["blocks"])
+    assert "ticket_acknowledge" not in json.dumps(alice_card["blocks"]) and "no action needed" in json.dumps(
+        alice_card["blocks"]
+    )
     row = ticket_row(desk, 1)
     assert (row.line, row.assignee_id) == ("second_line", ERIN)
 
@@ -218,7 +233,13 @@ def test_marking_a_duplicate_closes_it_and_its_requester_follows_the_original(de
 
 
 def test_gdpr_requests_are_announced_without_their_contents(desk: Desk) -> None:
-    desk.open_ticket(RIYA, "Delete my personal data", type="gdpr_request", priority="unsure", description="Everything you hold on me.")
+    desk.open_ticket(
+        RIYA,
+        "Delete my personal data",
+        type="gdpr_request",
+        priority="unsure",
+        description="Everything you hold on me.",
+    )
     triage = desk.posts_to(TRIAGE)[0]
     announced = triage.text + json.dumps(triage.args["blocks"])
     assert "Delete my personal data" not in announced and "Everything you hold" not in announced

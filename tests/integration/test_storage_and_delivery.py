@@ -23,7 +23,9 @@ from triage.model import Status
 from triage.ports import ConcurrentUpdate
 from triage.services import TicketDraft, open_ticket
 
-DRAFT = TicketDraft.parse(title="Printer jams", description="Tray 2 jams on every job.", type="support_query", priority="P3")
+DRAFT = TicketDraft.parse(
+    title="Printer jams", description="Tray 2 jams on every job.", type="support_query", priority="P3"
+)
 
 
 @pytest.fixture
@@ -44,8 +46,13 @@ def runtime(database_url: str, config_path: Path, clock: ManualClock, fake: Fake
 def open_one(runtime: Runtime) -> int:
     with runtime.deps.unit_of_work() as uow:
         ticket = open_ticket(
-            draft=DRAFT, requester_id="U7RIYA", origin_channel_id="C0GENERAL", tickets=uow.tickets,
-            rota=runtime.deps.rota, notifier=uow.notifier, now=uow.now,
+            draft=DRAFT,
+            requester_id="U7RIYA",
+            origin_channel_id="C0GENERAL",
+            tickets=uow.tickets,
+            rota=runtime.deps.rota,
+            notifier=uow.notifier,
+            now=uow.now,
         )
     assert ticket.id is not None
     return ticket.id
@@ -69,8 +76,13 @@ def test_a_rolled_back_ticket_is_never_announced(runtime: Runtime, fake: FakeSla
     with pytest.raises(RuntimeError, match="after the ticket was written"):
         with runtime.deps.unit_of_work() as uow:
             open_ticket(
-                draft=DRAFT, requester_id="U7RIYA", origin_channel_id=None, tickets=uow.tickets,
-                rota=runtime.deps.rota, notifier=uow.notifier, now=uow.now,
+                draft=DRAFT,
+                requester_id="U7RIYA",
+                origin_channel_id=None,
+                tickets=uow.tickets,
+                rota=runtime.deps.rota,
+                notifier=uow.notifier,
+                now=uow.now,
             )
             assert uow.session.scalars(select(OutboxRow)).all(), "messages are queued inside the transaction"
             raise RuntimeError("something failed after the ticket was written")
@@ -90,7 +102,9 @@ def test_messages_are_delivered_after_commit_in_order(runtime: Runtime, fake: Fa
     assert runtime.worker.drain() == 0  # nothing twice
 
 
-def test_a_slack_outage_loses_nothing_the_message_is_kept_and_resent(runtime: Runtime, fake: FakeSlack, clock: ManualClock) -> None:
+def test_a_slack_outage_loses_nothing_the_message_is_kept_and_resent(
+    runtime: Runtime, fake: FakeSlack, clock: ManualClock
+) -> None:
     fake.fail_next("chat.postMessage", status=503, count=3)  # the first message fails all of the client's tries
     open_one(runtime)
     assert runtime.worker.drain() == 2  # the others still go out
@@ -107,14 +121,23 @@ def test_a_slack_outage_loses_nothing_the_message_is_kept_and_resent(runtime: Ru
     assert {row.status for row in outbox(runtime)} == {"sent"}
 
 
-def test_a_card_update_waits_for_its_card_and_then_edits_it(runtime: Runtime, fake: FakeSlack, clock: ManualClock) -> None:
+def test_a_card_update_waits_for_its_card_and_then_edits_it(
+    runtime: Runtime, fake: FakeSlack, clock: ManualClock
+) -> None:
     from triage.services import acknowledge_ticket
 
     fake.fail_next("chat.postMessage", status=500, count=3)
     ticket_id = open_one(runtime)
     runtime.worker.drain()  # triage post failed and waits for a retry
     with runtime.deps.unit_of_work() as uow:
-        acknowledge_ticket(ticket_id=ticket_id, actor_id="U1ALICE", tickets=uow.tickets, rota=runtime.deps.rota, notifier=uow.notifier, now=uow.now)
+        acknowledge_ticket(
+            ticket_id=ticket_id,
+            actor_id="U1ALICE",
+            tickets=uow.tickets,
+            rota=runtime.deps.rota,
+            notifier=uow.notifier,
+            now=uow.now,
+        )
     runtime.worker.drain()
     assert [c for c in fake.calls_to("chat.update") if c.channel == "C0TRIAGE"] == []  # nothing to edit yet
     clock.advance(timedelta(minutes=1))
@@ -124,7 +147,9 @@ def test_a_card_update_waits_for_its_card_and_then_edits_it(runtime: Runtime, fa
     assert update.args["ts"] == post.response["ts"] and "Under investigation" in update.text
 
 
-def test_a_permanent_slack_error_is_dead_lettered_not_retried(runtime: Runtime, fake: FakeSlack, clock: ManualClock) -> None:
+def test_a_permanent_slack_error_is_dead_lettered_not_retried(
+    runtime: Runtime, fake: FakeSlack, clock: ManualClock
+) -> None:
     fake.fail_next("chat.postMessage", status=200, error="channel_not_found")
     open_one(runtime)
     runtime.worker.drain()
