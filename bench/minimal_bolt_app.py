@@ -5,9 +5,11 @@ serves supportbot (bot/server.py make_http_server): waitress create_server with 
 of slack_bolt.adapter.wsgi.SlackRequestHandler, talking to the same fake Slack Web API.
 
 Reads SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_API_URL from the environment, as supportbot does.
-Deliberately imports nothing from this repository: it is what a bare Bolt app costs.
+Imports nothing from this repository (it is what a bare Bolt app costs), except with --modal supportbot,
+which opens supportbot's own new-ticket modal instead of the small one, to separate the cost of the
+framework from the cost of the modal's size.
 
-    python bench/minimal_bolt_app.py --port 3001
+    python bench/minimal_bolt_app.py --port 3001 [--modal small|supportbot]
 """
 
 from __future__ import annotations
@@ -45,14 +47,23 @@ def small_modal(title: str) -> dict[str, Any]:
     }
 
 
-def build_app(token: str, signing_secret: str, api_url: str | None) -> App:
+def supportbot_modal(title: str) -> dict[str, Any]:
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from handlers.blocks import new_ticket_modal
+
+    return new_ticket_modal(title=title, origin_channel_id="C0GENERAL")
+
+
+def build_app(
+    token: str, signing_secret: str, api_url: str | None, modal: Callable[[str], dict[str, Any]] = small_modal
+) -> App:
     client = WebClient(token=token, base_url=api_url) if api_url else WebClient(token=token)
     app = App(client=client, signing_secret=signing_secret, process_before_response=False)
 
     @app.command("/support")
     def support(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=command["trigger_id"], view=small_modal(command.get("text", "")))
+        client.views_open(trigger_id=command["trigger_id"], view=modal(command.get("text", "")))
 
     return app
 
@@ -75,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=3001)
     parser.add_argument("--threads", type=int, default=16, help="waitress threads (supportbot uses 16)")
+    parser.add_argument("--modal", choices=("small", "supportbot"), default="small", help="which modal to open")
     args = parser.parse_args(argv)
 
     token = os.environ.get("SLACK_BOT_TOKEN")
@@ -86,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     if api_url and not api_url.endswith("/"):
         api_url += "/"
 
-    app = build_app(token, secret, api_url)
+    app = build_app(token, secret, api_url, supportbot_modal if args.modal == "supportbot" else small_modal)
     server = create_server(make_wsgi_app(app), host=args.host, port=args.port, threads=args.threads, ident="bench-bolt")
 
     def shut_down(*_: Any) -> None:
