@@ -39,31 +39,23 @@ def register(app: App, deps: Deps) -> None:
     @reports_errors
     def handle_acknowledge_action(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        with deps.unit_of_work() as uow:
-            acknowledge_ticket(
-                ticket_id=action_ticket_id(body),
-                actor_id=user_id(body),
-                tickets=uow.tickets,
-                rota=deps.rota,
-                notifier=uow.notifier,
-                now=uow.now,
-            )
+        deps.run(
+            acknowledge_ticket,
+            ticket_id=action_ticket_id(body),
+            actor_id=user_id(body),
+        )
 
     @app.action(ActionId.SET_STATUS.value)
     @reports_errors
     def handle_set_status_action(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         ticket_id, status = parse_status_choice(action_value(body))
-        with deps.unit_of_work() as uow:
-            change_status(
-                ticket_id=ticket_id,
-                actor_id=user_id(body),
-                status=status,
-                tickets=uow.tickets,
-                rota=deps.rota,
-                notifier=uow.notifier,
-                now=uow.now,
-            )
+        deps.run(
+            change_status,
+            ticket_id=ticket_id,
+            actor_id=user_id(body),
+            status=status,
+        )
 
     def open_ticket_modal(action: ActionId) -> Callable[..., None]:
         def handle_ticket_modal_action(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

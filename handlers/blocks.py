@@ -142,41 +142,46 @@ def _ticket_modal(callback: CallbackId, title: str, submit: str, ticket_id: int,
     }
 
 
-def escalate_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
+def _note_modal(
+    ticket: Ticket, prefix: str, callback: CallbackId, title: str, submit: str, field: Field, label: str, hint: str
+) -> dict[str, Any]:
+    """A modal asking for one required note about a ticket."""
     assert ticket.id is not None
     return _ticket_modal(
-        CallbackId.ESCALATE,
-        "Escalate to 2nd line",
-        "Escalate",
+        callback,
+        title,
+        submit,
         ticket.id,
         [
             _md(f"*{format_ref(prefix, ticket.id)}* {escape(ticket.title)}"),
-            _input(
-                Field.NOTE,
-                "Handover note",
-                {"type": "plain_text_input", "multiline": True, "max_length": NOTE_MAX},
-                hint="What you found, what you tried, what 2nd line should look at first.",
-            ),
+            _input(field, label, {"type": "plain_text_input", "multiline": True, "max_length": NOTE_MAX}, hint=hint),
         ],
     )
 
 
+def escalate_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
+    return _note_modal(
+        ticket,
+        prefix,
+        CallbackId.ESCALATE,
+        "Escalate to 2nd line",
+        "Escalate",
+        Field.NOTE,
+        "Handover note",
+        "What you found, what you tried, what 2nd line should look at first.",
+    )
+
+
 def resolve_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
-    assert ticket.id is not None
-    return _ticket_modal(
+    return _note_modal(
+        ticket,
+        prefix,
         CallbackId.RESOLVE,
         "Resolve ticket",
         "Resolve",
-        ticket.id,
-        [
-            _md(f"*{format_ref(prefix, ticket.id)}* {escape(ticket.title)}"),
-            _input(
-                Field.RESOLUTION,
-                "Fix or workaround",
-                {"type": "plain_text_input", "multiline": True, "max_length": NOTE_MAX},
-                hint="The requester reads this and is asked to confirm it works.",
-            ),
-        ],
+        Field.RESOLUTION,
+        "Fix or workaround",
+        "The requester reads this and is asked to confirm it works.",
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +16,8 @@ from handlers.notifier import SlackNotifier
 from rota.rotation import Rota
 from storage.outbox import Outbox
 from storage.tickets import SqlTicketRepository
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -49,3 +52,8 @@ class Deps:
             notifier = SlackNotifier(outbox, prefix=self.prefix, triage_channel=self.config.triage_channel)
             yield UnitOfWork(session, now, SqlTicketRepository(session), notifier)
         self.outbox_ready()
+
+    def run(self, service: Callable[..., T], **arguments: Any) -> T:
+        """Run one ticket service in one transaction, giving it the repository, rota, notifier and time."""
+        with self.unit_of_work() as uow:
+            return service(**arguments, tickets=uow.tickets, rota=self.rota, notifier=uow.notifier, now=uow.now)

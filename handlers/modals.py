@@ -40,16 +40,12 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=invalid.errors)
             return
         ack()
-        with deps.unit_of_work() as uow:
-            open_ticket(
-                draft=draft,
-                requester_id=user_id(body),
-                origin_channel_id=private_metadata(view).get("channel_id"),
-                tickets=uow.tickets,
-                rota=deps.rota,
-                notifier=uow.notifier,
-                now=uow.now,
-            )
+        deps.run(
+            open_ticket,
+            draft=draft,
+            requester_id=user_id(body),
+            origin_channel_id=private_metadata(view).get("channel_id"),
+        )
 
     @app.view(CallbackId.ESCALATE.value)
     @reports_errors
@@ -60,16 +56,12 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=invalid.errors)
             return
         ack()
-        with deps.unit_of_work() as uow:
-            escalate_ticket(
-                ticket_id=metadata_ticket_id(view),
-                actor_id=user_id(body),
-                note=note,
-                tickets=uow.tickets,
-                rota=deps.rota,
-                notifier=uow.notifier,
-                now=uow.now,
-            )
+        deps.run(
+            escalate_ticket,
+            ticket_id=metadata_ticket_id(view),
+            actor_id=user_id(body),
+            note=note,
+        )
 
     @app.view(CallbackId.RESOLVE.value)
     @reports_errors
@@ -80,16 +72,12 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=invalid.errors)
             return
         ack()
-        with deps.unit_of_work() as uow:
-            resolve_ticket(
-                ticket_id=metadata_ticket_id(view),
-                actor_id=user_id(body),
-                resolution=resolution,
-                tickets=uow.tickets,
-                rota=deps.rota,
-                notifier=uow.notifier,
-                now=uow.now,
-            )
+        deps.run(
+            resolve_ticket,
+            ticket_id=metadata_ticket_id(view),
+            actor_id=user_id(body),
+            resolution=resolution,
+        )
 
     @app.view(CallbackId.MARK_DUPLICATE.value)
     @reports_errors
@@ -100,16 +88,12 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={Field.ORIGINAL: f"Give a ticket reference like {deps.prefix}-42."})
             return
         try:
-            with deps.unit_of_work() as uow:
-                mark_duplicate(
-                    ticket_id=metadata_ticket_id(view),
-                    original_id=original,
-                    actor_id=user_id(body),
-                    tickets=uow.tickets,
-                    rota=deps.rota,
-                    notifier=uow.notifier,
-                    now=uow.now,
-                )
+            deps.run(
+                mark_duplicate,
+                ticket_id=metadata_ticket_id(view),
+                original_id=original,
+                actor_id=user_id(body),
+            )
         except TriageError as refused:  # refusals too: the form is still open, so say it there
             ack(response_action="errors", errors=getattr(refused, "errors", {Field.ORIGINAL: str(refused)}))
             return
