@@ -55,6 +55,7 @@ def _decode(value: Any) -> Any:
 
 class FakeSlack:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.socket_mode_url: str | None = None  # what apps.connections.open hands out, when a test sets it
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self._faults: list[Fault] = []
@@ -220,6 +221,10 @@ class FakeSlack:
             view = dict(args.get("view") or {})
             view.update(id=f"V{next(self._views):08d}", team_id=TEAM)
             return {"ok": True, "view": view}
+        if method == "apps.connections.open":
+            if self.socket_mode_url is None:
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": True, "url": self.socket_mode_url}
         if method == "conversations.open":
             users = str(args.get("users", "")).split(",")[0]
             return {"ok": True, "channel": {"id": "D" + users[1:]}}
