@@ -8,11 +8,9 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from storage.models import OutboxRow
 from storage.outbox import Outbox, PendingMessage
 
 log = logging.getLogger(__name__)
@@ -34,6 +32,7 @@ class OutboxWorker:
         self._idle = threading.Event()
         self._idle.set()  # nothing asked of it yet
         self._drain_lock = threading.Lock()
+        self._state_lock = threading.Lock()  # makes "wake" and "idle" change together
         self._thread: threading.Thread | None = None
 
     # -- running ------------------------------------------------------------------------
@@ -50,8 +49,9 @@ class OutboxWorker:
 
     def kick(self) -> None:
         """Something was committed to the outbox: deliver it now."""
-        self._idle.clear()
-        self._wake.set()
+        with self._state_lock:
+            self._idle.clear()
+            self._wake.set()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until everything due has been attempted (for the demo and tests)."""
@@ -65,8 +65,9 @@ class OutboxWorker:
                 self.drain()
             except Exception:
                 log.exception("outbox delivery pass failed; pending messages stay queued")
-            if not self._wake.is_set():
-                self._idle.set()
+            with self._state_lock:
+                if not self._wake.is_set():
+                    self._idle.set()
 
     # -- delivering ---------------------------------------------------------------------
 
@@ -116,19 +117,11 @@ class OutboxWorker:
             outbox = Outbox(session, self.clock.now())
             location = outbox.card_location(message.card_key)
             if location is None:
-                card_post_pending = session.scalar(
-                    select(OutboxRow.id)
-                    .where(OutboxRow.card_key == message.card_key, OutboxRow.operation == "post")
-                    .where(OutboxRow.status == "pending")
-                    .limit(1)
-                )
-                if card_post_pending is not None:
+                if outbox.card_post_pending(message.card_key):
                     outbox.defer(message.id, seconds=5)
                     return None
-        if location is None:  # the original never arrived: post the current state as a new card
-            with self.sessions.begin() as session:
-                row = session.get_one(OutboxRow, message.id)
-                row.operation = "post"
+                outbox.convert_to_post(message.id)
+        if location is None:
             return self._post(message)
         channel, ts = location
         response = self.client.chat_update(channel=channel, ts=ts, **_content(message.payload))

@@ -135,6 +135,11 @@ class FakeSlack:
         with self._cond:
             self._faults.append(Fault(method, status, error, retry_after, count))
 
+    def heal(self) -> None:
+        """Slack is back: forget every fault still pending."""
+        with self._cond:
+            self._faults.clear()
+
     def calls_to(self, method: str) -> list[Call]:
         with self._cond:
             return [c for c in self.calls if c.method == method]

@@ -14,8 +14,8 @@ from handlers.errors import reports_errors
 from handlers.ids import ActionId
 from handlers.payloads import StaleAction, action_ticket_id, action_value, user_id
 from triage.errors import TicketNotFound
-from triage.model import Status, Ticket
-from triage.services import acknowledge_ticket, change_status, check_may_act
+from triage.model import Priority, Status, Ticket
+from triage.services import acknowledge_ticket, change_status, check_can_escalate, check_may_act, set_priority
 
 ModalBuilder = Callable[[Ticket, str], dict[str, Any]]
 
@@ -24,6 +24,14 @@ MODALS: dict[ActionId, ModalBuilder] = {
     ActionId.RESOLVE: blocks.resolve_modal,
     ActionId.MARK_DUPLICATE: blocks.duplicate_modal,
 }
+
+
+def parse_priority_choice(value: str) -> tuple[int, Priority]:
+    ticket_id, _, priority = value.partition(":")
+    try:
+        return int(ticket_id), Priority(priority)
+    except ValueError:
+        raise StaleAction("That menu is out of date; use `/support status` to see the ticket.") from None
 
 
 def parse_status_choice(value: str) -> tuple[int, Status]:
@@ -57,15 +65,28 @@ def register(app: App, deps: Deps) -> None:
             status=status,
         )
 
+    @app.action(ActionId.SET_PRIORITY.value)
+    @reports_errors
+    def handle_set_priority_action(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        ticket_id, priority = parse_priority_choice(action_value(body))
+        deps.run(set_priority, ticket_id=ticket_id, actor_id=user_id(body), priority=priority)
+
     def open_ticket_modal(action: ActionId) -> Callable[..., None]:
         def handle_ticket_modal_action(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-            """Refuse people who may not act before showing them a form they could not submit."""
+            """Refuse people who may not act before showing them a form they could not submit.
+
+            The look-up is a read that never waits for a writer, so views.open still follows the ack in
+            milliseconds, well inside the trigger id's life.
+            """
             ack()
-            with deps.unit_of_work() as uow:
-                ticket = uow.tickets.get(action_ticket_id(body))
+            with deps.lookup() as tickets:
+                ticket = tickets.get(action_ticket_id(body))
             if ticket is None:
                 raise TicketNotFound("I can't find that ticket any more.")
             check_may_act(ticket, user_id(body), deps.rota)
+            if action is ActionId.ESCALATE:
+                check_can_escalate(rota=deps.rota, now=deps.clock.now())
             client.views_open(trigger_id=body["trigger_id"], view=MODALS[action](ticket, deps.prefix))
 
         return handle_ticket_modal_action

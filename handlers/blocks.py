@@ -253,6 +253,17 @@ def ticket_actions(ticket: Ticket) -> dict[str, Any] | None:
                 "options": [_option(s.label, f"{ticket.id}:{s.value}") for s in moves],
             }
         )
+    if ticket.is_open:
+        elements.append(
+            {
+                "type": "static_select",
+                "action_id": ActionId.SET_PRIORITY.value,
+                "placeholder": _text("Set priority" if ticket.priority is None else "Change priority"),
+                "options": [
+                    _option(p.label, f"{ticket.id}:{p.value}", p.meaning) for p in Priority if p is not ticket.priority
+                ],
+            }
+        )
     if Status.AWAITING_SIGN_OFF in allowed_next(ticket.status):
         elements.append(
             {"type": "button", "action_id": ActionId.RESOLVE.value, "text": _text("Resolve"), "value": value}
@@ -295,16 +306,22 @@ def triage_card(ticket: Ticket, prefix: str) -> Message:
     return {"text": text, "blocks": blocks}
 
 
-def assignee_card(ticket: Ticket, prefix: str, *, for_user: str, note: str | None = None) -> Message:
-    """The ticket in a support person's DM: actionable for the assignee, read-only once it moved on."""
+def assignee_card(ticket: Ticket, prefix: str, *, for_user: str) -> Message:
+    """The ticket in a support person's DM: actionable for the assignee, read-only once it moved on.
+
+    A GDPR request's contents stay on the current assignee's card only; once it has moved on, the
+    previous assignee's card keeps just the reference, like the triage channel.
+    """
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
     current = for_user == ticket.assignee_id
-    blocks: Blocks = [_md(f":ticket: {_headline(ticket, prefix)}")]
-    blocks.append(_md(f">{escape(ticket.description[:600])}".replace("\n", "\n>")))
-    blocks.append(_summary_fields(ticket))
-    if note:
-        blocks.append(_md(f"*Handover note*\n{escape(note)}"))
+    shows_contents = current or not ticket.is_private
+    blocks: Blocks = [_md(f":ticket: {_headline(ticket, prefix, public=not shows_contents)}")]
+    if shows_contents:
+        blocks.append(_md(f">{escape(ticket.description[:600])}".replace("\n", "\n>")))
+    blocks.append(_summary_fields(ticket, show_requester=shows_contents))
+    if current and ticket.handover_note:
+        blocks.append(_md(f"*Handover note*\n{escape(ticket.handover_note)}"))
     if current:
         actions = ticket_actions(ticket)
         if actions:
@@ -346,11 +363,13 @@ def participant_update(ticket: Ticket, prefix: str, event: TicketEvent) -> Messa
     elif event.kind is EventKind.RESOLVED:
         text = (
             f"{actor} has resolved *{ref}*:\n>{escape(str(event.data.get('resolution', ''))).replace(chr(10), chr(10) + '>')}\n"
-            "Please check it works for you; reply to the support team if it does not."
+            f"Please check it works for you. If it does not, open a new `/support` request mentioning {ref}."
         )
     elif event.kind is EventKind.MARKED_DUPLICATE:
         original = format_ref(prefix, int(event.data["original"]))
         text = f"*{ref}* is the same issue as *{original}*, so it was closed and you will hear every update on *{original}*."
+    elif event.kind is EventKind.PRIORITY_CHANGED:
+        text = f"*{ref}* is now priority *{Priority(event.data['to']).label}* (set by {actor})."
     elif event.kind is EventKind.STATUS_CHANGED:
         text = f"*{ref}* is now *{Status(event.data['to']).label}* (updated by {actor})."
     else:
@@ -362,13 +381,15 @@ def participant_update(ticket: Ticket, prefix: str, event: TicketEvent) -> Messa
 
 
 def alert_message(ticket: Ticket, prefix: str, reason: str) -> Message:
+    """An alert to specific support people (leads, on-duty 2nd line), with the actions to take it on."""
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
     text = f":rotating_light: {reason}\n{_headline(ticket, prefix)}\nAssigned to {mention(ticket.assignee_id)} ({ticket.line.label})."
-    return {
-        "text": f"{ref}: {reason}",
-        "blocks": [_md(text), _summary_fields(ticket, show_requester=not ticket.is_private)],
-    }
+    blocks: Blocks = [_md(text), _summary_fields(ticket)]
+    actions = ticket_actions(ticket)
+    if actions:
+        blocks.append(actions)
+    return {"text": f"{ref}: {reason}", "blocks": blocks}
 
 
 # -- ephemeral answers ----------------------------------------------------------------

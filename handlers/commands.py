@@ -28,13 +28,15 @@ class SupportCommand:
 
 
 def parse_support_command(text: str) -> SupportCommand:
-    """Subcommand words win; a lone word that looks like a misspelt one is questioned; anything else is a title."""
+    """Subcommands are short and exact; anything longer is a ticket title, so "/support help me log in" files
+    a ticket. `status` takes one reference. A lone word that looks like a misspelt subcommand is questioned."""
     text = " ".join((text or "").split())
     if not text:
         return SupportCommand("new")
     word, _, rest = text.partition(" ")
-    if word.lower() in SUBCOMMANDS:
-        return SupportCommand(word.lower(), rest)
+    keyword = word.lower()
+    if keyword in SUBCOMMANDS and (not rest or (keyword == "status" and " " not in rest)):
+        return SupportCommand(keyword, rest)
     if not rest:
         close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.75)
         if close:
@@ -64,14 +66,14 @@ def register(app: App, deps: Deps) -> None:
                 ack(text=f"Which ticket? Use `/support status {example}`{given}.")
                 return
             ack()
-            with deps.unit_of_work() as uow:
-                ticket = view_ticket(ticket_id=ticket_id, viewer_id=user, tickets=uow.tickets, rota=deps.rota)
-                events = uow.tickets.events(ticket_id)
+            with deps.lookup() as tickets:
+                ticket = view_ticket(ticket_id=ticket_id, viewer_id=user, tickets=tickets, rota=deps.rota)
+                events = tickets.events(ticket_id)
             respond(**blocks.status_reply(ticket, deps.prefix, events, deps.config.timezone))
         elif parsed.kind == "mine":
             ack()
-            with deps.unit_of_work() as uow:
-                tickets = my_open_tickets(user_id=user, tickets=uow.tickets)
-            respond(text=blocks.mine_reply(tickets, deps.prefix, user))
+            with deps.lookup() as repository:
+                mine = my_open_tickets(user_id=user, tickets=repository)
+            respond(text=blocks.mine_reply(mine, deps.prefix, user))
         else:
             ack(text=blocks.unknown_command_text(parsed.argument, parsed.suggestion))

@@ -33,6 +33,7 @@ class Deps:
     config: AppConfig
     clock: Clock
     sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]  # look-ups that never wait for a writer
     outbox_ready: Callable[[], None]  # wakes the delivery worker after a commit
 
     @property
@@ -52,6 +53,12 @@ class Deps:
             notifier = SlackNotifier(outbox, prefix=self.prefix, triage_channel=self.config.triage_channel)
             yield UnitOfWork(session, now, SqlTicketRepository(session), notifier)
         self.outbox_ready()
+
+    @contextmanager
+    def lookup(self) -> Iterator[SqlTicketRepository]:
+        """Read tickets without taking a write lock: safe before an ack or a views.open."""
+        with self.read_sessions.begin() as session:
+            yield SqlTicketRepository(session)
 
     def run(self, service: Callable[..., T], **arguments: Any) -> T:
         """Run one ticket service in one transaction, giving it the repository, rota, notifier and time."""

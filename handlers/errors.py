@@ -41,6 +41,19 @@ def explain_error(error: Exception, body: dict[str, Any]) -> str:
     return SORRY
 
 
+def what_they_wrote(body: dict[str, Any]) -> str:
+    """The text typed into a form that closed on the ack, so a failure afterwards does not lose it."""
+    if body.get("type") != "view_submission":
+        return ""
+    typed = [
+        value["value"]
+        for block in (body.get("view", {}).get("state", {}).get("values") or {}).values()
+        for value in block.values()
+        if isinstance(value, dict) and value.get("type") == "plain_text_input" and value.get("value")
+    ]
+    return "\n\nWhat you wrote, so you can try again:\n" + "\n".join(f"> {line}" for text in typed for line in str(text).splitlines()) if typed else ""
+
+
 def reports_errors(listener: Callable[..., None]) -> Callable[[Args], None]:
     """Wrap a listener so a refusal or failure is told to the person and Slack always gets its ack."""
     wanted = inspect.getfullargspec(listener).args
@@ -51,7 +64,7 @@ def reports_errors(listener: Callable[..., None]) -> Callable[[Args], None]:
         except Exception as error:  # noqa: BLE001 - the single place errors turn into messages
             if args.ack.response is None:
                 args.ack()
-            message = explain_error(error, args.body)
+            message = explain_error(error, args.body) + what_they_wrote(args.body)
             try:
                 tell_person(args.body, args.respond, args.client, message)
             except Exception:

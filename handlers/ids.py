@@ -7,6 +7,7 @@ class ActionId(enum.StrEnum):
     ACKNOWLEDGE = "ticket_acknowledge"
     ESCALATE = "ticket_escalate"
     SET_STATUS = "ticket_set_status"
+    SET_PRIORITY = "ticket_set_priority"
     RESOLVE = "ticket_resolve"
     MARK_DUPLICATE = "ticket_mark_duplicate"
 

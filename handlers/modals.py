@@ -16,6 +16,8 @@ from triage.services import (
     HANDOVER_NOTE,
     RESOLUTION_NOTE,
     TicketDraft,
+    check_can_escalate,
+    check_duplicate,
     clean_note,
     escalate_ticket,
     mark_duplicate,
@@ -52,8 +54,12 @@ def register(app: App, deps: Deps) -> None:
     def handle_escalate_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         try:
             note = clean_note(Field.NOTE, form_values(view).get(Field.NOTE), HANDOVER_NOTE)
+            check_can_escalate(rota=deps.rota, now=deps.clock.now())
         except InvalidInput as invalid:
             ack(response_action="errors", errors=invalid.errors)
+            return
+        except TriageError as refused:  # nobody on 2nd line: say so while the note is still in the form
+            ack(response_action="errors", errors={Field.NOTE: str(refused)})
             return
         ack()
         deps.run(
@@ -82,19 +88,20 @@ def register(app: App, deps: Deps) -> None:
     @app.view(CallbackId.MARK_DUPLICATE.value)
     @reports_errors
     def handle_duplicate_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """The one form whose errors depend on stored data, so its short transaction runs before the ack."""
+        """The one form whose errors depend on stored data: a read (that never waits for writers) checks it
+        before the ack, so a wrong reference is shown in the form; the change itself follows the ack."""
         original = parse_ref(form_values(view).get(Field.ORIGINAL) or "", deps.prefix)
         if original is None:
             ack(response_action="errors", errors={Field.ORIGINAL: f"Give a ticket reference like {deps.prefix}-42."})
             return
+        ticket_id, actor = metadata_ticket_id(view), user_id(body)
         try:
-            deps.run(
-                mark_duplicate,
-                ticket_id=metadata_ticket_id(view),
-                original_id=original,
-                actor_id=user_id(body),
-            )
-        except TriageError as refused:  # refusals too: the form is still open, so say it there
+            with deps.lookup() as tickets:
+                check_duplicate(
+                    ticket_id=ticket_id, original_id=original, actor_id=actor, tickets=tickets, rota=deps.rota
+                )
+        except TriageError as refused:
             ack(response_action="errors", errors=getattr(refused, "errors", {Field.ORIGINAL: str(refused)}))
             return
         ack()
+        deps.run(mark_duplicate, ticket_id=ticket_id, original_id=original, actor_id=actor)

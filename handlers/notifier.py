@@ -22,17 +22,17 @@ class SlackNotifier:
         self.prefix = prefix
         self.triage_channel = triage_channel
 
-    def _render(self, ticket: Ticket, audience: str, note: str | None = None) -> blocks.Message:
+    def _render(self, ticket: Ticket, audience: str) -> blocks.Message:
         if audience == TRIAGE:
             return blocks.triage_card(ticket, self.prefix)
         if audience.startswith(REQUESTER):
             return blocks.requester_card(ticket, self.prefix)
-        return blocks.assignee_card(ticket, self.prefix, for_user=audience, note=note)
+        return blocks.assignee_card(ticket, self.prefix, for_user=audience)
 
-    def _show_card(self, ticket: Ticket, audience: str, channel: str, note: str | None = None) -> None:
+    def _show_card(self, ticket: Ticket, audience: str, channel: str) -> None:
         assert ticket.id is not None
         key = _card_key(ticket, audience)
-        message = self._render(ticket, audience, note)
+        message = self._render(ticket, audience)
         # A card they had before (the ticket came back to them) is posted afresh; updates follow the new one.
         self.outbox.register_card(key=key, ticket_id=ticket.id, audience=audience)
         self.outbox.post(channel, message, card_key=key)
@@ -41,9 +41,9 @@ class SlackNotifier:
         self._show_card(ticket, TRIAGE, self.triage_channel)
         self._show_card(ticket, REQUESTER + ticket.requester_id, ticket.requester_id)
 
-    def ticket_assigned(self, ticket: Ticket, *, note: str | None) -> None:
+    def ticket_assigned(self, ticket: Ticket) -> None:
         if ticket.assignee_id:
-            self._show_card(ticket, ticket.assignee_id, ticket.assignee_id, note)
+            self._show_card(ticket, ticket.assignee_id, ticket.assignee_id)
 
     def ticket_changed(self, ticket: Ticket) -> None:
         assert ticket.id is not None

@@ -46,6 +46,7 @@ class TicketRow(Base):
     assignee_id: Mapped[str | None] = mapped_column(String(32), index=True)
     origin_channel_id: Mapped[str | None] = mapped_column(String(32))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    handover_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -92,7 +93,7 @@ class OutboxRow(Base):
     channel: Mapped[str] = mapped_column(String(32))  # channel id, or user id for a DM
     card_key: Mapped[str | None] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]]  # text and blocks
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | dead
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | superseded | dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

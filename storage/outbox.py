@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import CardRow, OutboxRow
 
-MAX_ATTEMPTS = 8
+# Transient failures (429, 5xx, timeouts) are retried for this long, the back-off capped, so a long Slack
+# outage delays messages but loses none; only permanent errors (channel_not_found...) are dead at once.
+GIVE_UP_AFTER = timedelta(days=3)
+MAX_BACKOFF_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,12 @@ class Outbox:
         return self.session.scalars(select(CardRow).where(CardRow.ticket_id == ticket_id).order_by(CardRow.key)).all()
 
     def update(self, card_key: str, channel: str, payload: dict[str, Any]) -> None:
+        """Queue the card's new state; an older state still waiting is dropped so it cannot land last."""
+        self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.card_key == card_key, OutboxRow.operation == "update", OutboxRow.status == "pending")
+            .values(status="superseded")
+        )
         self.session.add(
             OutboxRow(created_at=self.now, operation="update", channel=channel, card_key=card_key, payload=payload)
         )
@@ -82,14 +91,27 @@ class Outbox:
                 card.channel, card.ts = channel, ts
 
     def mark_failed(self, message_id: int, error: str, *, retryable: bool) -> None:
-        """Back off exponentially; after MAX_ATTEMPTS (or a permanent error) the message is dead."""
+        """Back off exponentially (capped); a permanent error, or days of failures, make it a dead letter."""
         row = self.session.get_one(OutboxRow, message_id)
         row.attempts += 1
         row.last_error = error[:1000]
-        if not retryable or row.attempts >= MAX_ATTEMPTS:
+        if not retryable or self.now - row.created_at > GIVE_UP_AFTER:
             row.status = "dead"
         else:
-            row.next_attempt_at = self.now + timedelta(seconds=min(2**row.attempts * 5, 3600))
+            row.next_attempt_at = self.now + timedelta(seconds=min(5 * 2 ** min(row.attempts, 20), MAX_BACKOFF_SECONDS))
+
+    def card_post_pending(self, card_key: str) -> bool:
+        """Whether the message that creates this card is still waiting to be delivered."""
+        pending = self.session.scalar(
+            select(OutboxRow.id)
+            .where(OutboxRow.card_key == card_key, OutboxRow.operation == "post", OutboxRow.status == "pending")
+            .limit(1)
+        )
+        return pending is not None
+
+    def convert_to_post(self, message_id: int) -> None:
+        """An update whose card never arrived: post the current state as a new card instead."""
+        self.session.get_one(OutboxRow, message_id).operation = "post"
 
     def defer(self, message_id: int, *, seconds: int) -> None:
         row = self.session.get_one(OutboxRow, message_id)

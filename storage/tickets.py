@@ -27,6 +27,7 @@ def _to_domain(row: TicketRow) -> Ticket:
         updated_at=row.updated_at,
         origin_channel_id=row.origin_channel_id,
         duplicate_of_id=row.duplicate_of_id,
+        handover_note=row.handover_note,
         participant_ids=[p.user_id for p in row.participants],
         version=row.version,
     )
@@ -43,6 +44,7 @@ def _copy_to_row(ticket: Ticket, row: TicketRow) -> None:
     row.assignee_id = ticket.assignee_id
     row.origin_channel_id = ticket.origin_channel_id
     row.duplicate_of_id = ticket.duplicate_of_id
+    row.handover_note = ticket.handover_note
     row.created_at = ticket.created_at
     row.updated_at = ticket.updated_at
     known = {p.user_id for p in row.participants}

@@ -159,12 +159,15 @@ def test_event_subscriptions_only_when_a_handler_listens_for_events(manifest: di
         assert subscriptions is None, "no handler uses app.event()/app.message(): remove settings.event_subscriptions"
 
 
-def test_messages_tab_is_open_for_dms(manifest: dict[str, Any]) -> None:
+def test_messages_tab_shows_dms_and_takes_replies_only_if_something_reads_them(manifest: dict[str, Any]) -> None:
     # Cards, reminders and error notices are posted with chat.postMessage(channel=<user id>),
-    # which delivers into the app's Messages tab; it must be shown and accept replies.
+    # which delivers into the app's Messages tab: it must be shown. Replies typed there would be
+    # dropped unless a handler reads DMs, so the tab stays read-only until one does.
     app_home = manifest["features"]["app_home"]
     assert app_home["messages_tab_enabled"] is True
-    assert app_home["messages_tab_read_only_enabled"] is False
+    handlers_source = "".join(p.read_text() for p in (REPO / "handlers").glob("*.py"))
+    reads_dms = "app.message(" in handlers_source or 'app.event("message")' in handlers_source
+    assert app_home["messages_tab_read_only_enabled"] is (not reads_dms)
     assert app_home.get("home_tab_enabled", False) is False, "no app_home_opened handler renders a Home tab yet"
 
 

@@ -105,6 +105,7 @@ class Ticket:
     updated_at: datetime
     origin_channel_id: str | None = None
     duplicate_of_id: int | None = None
+    handover_note: str | None = None  # what 1st line told 2nd line when escalating
     participant_ids: list[str] = field(default_factory=list)  # requester first; duplicates' requesters join
     version: int = 1
 
@@ -127,6 +128,7 @@ class EventKind(enum.StrEnum):
     ASSIGNED = "assigned"
     ACKNOWLEDGED = "acknowledged"
     STATUS_CHANGED = "status_changed"
+    PRIORITY_CHANGED = "priority_changed"
     ESCALATED = "escalated"
     RESOLVED = "resolved"
     MARKED_DUPLICATE = "marked_duplicate"

@@ -44,7 +44,7 @@ class Notifier(Protocol):
         """Announce to triage, confirm to the requester."""
         ...
 
-    def ticket_assigned(self, ticket: Ticket, *, note: str | None) -> None:
+    def ticket_assigned(self, ticket: Ticket) -> None:
         """Give the assignee their card with the actions."""
         ...
 

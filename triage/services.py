@@ -76,8 +76,12 @@ def clean_note(field: str, text: str | None, what: str) -> str:
 
 
 def check_may_act(ticket: Ticket, actor_id: str, rota: Rota) -> None:
-    """Only the assignee, rota members and leads work tickets."""
-    if actor_id == ticket.assignee_id or rota.is_support_staff(actor_id):
+    """Only the assignee, rota members and leads work tickets; a GDPR request only its assignee and leads."""
+    if actor_id == ticket.assignee_id or actor_id in rota.leads:
+        return
+    if ticket.is_private and rota.is_support_staff(actor_id):
+        raise NotAllowed("This is a GDPR request: only its assignee and the leads can work on it.")
+    if rota.is_support_staff(actor_id):
         return
     raise NotAllowed(
         "Sorry, only the assignee, the support rota or a lead can change this ticket. "
@@ -150,16 +154,21 @@ def open_ticket(
         tickets.record(
             ticket, TicketEvent(EventKind.ASSIGNED, requester_id, now, {"to": assignee, "line": "first_line"})
         )
-        notifier.ticket_assigned(ticket, note=None)
+        notifier.ticket_assigned(ticket)
     else:
         notifier.alert(
             ticket, sorted(rota.leads), reason="Nobody is on duty for 1st line, so this ticket has no assignee."
         )
     if ticket.is_urgent:
-        second_line = rota.on_duty(SupportLine.SECOND, now)
-        urgent = [u for u in [second_line, *sorted(rota.leads)] if u and u != assignee]
-        notifier.alert(ticket, list(dict.fromkeys(urgent)), reason="P1: the service is unavailable.")
+        _alert_urgent(ticket, rota, notifier, now)
     return ticket
+
+
+def _alert_urgent(ticket: Ticket, rota: Rota, notifier: Notifier, now: datetime) -> None:
+    """A P1 goes to the on-duty 2nd line and the leads at once, besides the assignee."""
+    second_line = rota.on_duty(SupportLine.SECOND, now)
+    urgent = [u for u in [second_line, *sorted(rota.leads)] if u and u != ticket.assignee_id]
+    notifier.alert(ticket, list(dict.fromkeys(urgent)), reason="P1: the service is unavailable.")
 
 
 def acknowledge_ticket(
@@ -178,7 +187,7 @@ def acknowledge_ticket(
     _apply(tickets, ticket, event)
     notifier.ticket_changed(ticket)
     if previous != actor_id:
-        notifier.ticket_assigned(ticket, note=None)
+        notifier.ticket_assigned(ticket)
     notifier.tell_participants(ticket, event)
     return ticket
 
@@ -197,11 +206,21 @@ def change_status(
     check_may_act(ticket, actor_id, rota)
     check_transition(ticket.status, status)
     event = TicketEvent(EventKind.STATUS_CHANGED, actor_id, now, {"from": ticket.status.value, "to": status.value})
+    if ticket.status is Status.CLOSED:  # reopened: no longer someone else's duplicate
+        ticket.duplicate_of_id = None
     ticket.status = status
     _apply(tickets, ticket, event)
     notifier.ticket_changed(ticket)
     notifier.tell_participants(ticket, event)
     return ticket
+
+
+def check_can_escalate(*, rota: Rota, now: datetime) -> str:
+    """The on-duty 2nd-line member to escalate to, or a refusal before anyone writes a note."""
+    specialist = rota.on_duty(SupportLine.SECOND, now)
+    if specialist is None:
+        raise InvalidTransition("Nobody is on duty for 2nd line right now; please ask a lead to take it.")
+    return specialist
 
 
 def escalate_ticket(
@@ -222,17 +241,16 @@ def escalate_ticket(
         raise InvalidTransition("This ticket is closed; reopen it before escalating.")
     if ticket.line is SupportLine.SECOND:
         raise InvalidTransition("This ticket is already with 2nd line.")
-    specialist = rota.on_duty(SupportLine.SECOND, now)
-    if specialist is None:
-        raise InvalidTransition("Nobody is on duty for 2nd line right now; please ask a lead to take it.")
+    specialist = check_can_escalate(rota=rota, now=now)
     event = TicketEvent(
         EventKind.ESCALATED, actor_id, now, {"from_assignee": ticket.assignee_id, "to": specialist, "note": handover}
     )
     ticket.line = SupportLine.SECOND
     ticket.assignee_id = specialist
+    ticket.handover_note = handover
     _apply(tickets, ticket, event)
     notifier.ticket_changed(ticket)
-    notifier.ticket_assigned(ticket, note=handover)
+    notifier.ticket_assigned(ticket)
     notifier.tell_participants(ticket, event)
     return ticket
 
@@ -262,17 +280,10 @@ def resolve_ticket(
     return ticket
 
 
-def mark_duplicate(
-    *,
-    ticket_id: int,
-    original_id: int,
-    actor_id: str,
-    tickets: TicketRepository,
-    rota: Rota,
-    notifier: Notifier,
-    now: datetime,
-) -> Ticket:
-    """Close a duplicate, link it to the original, and make its requesters hear the original's updates."""
+def check_duplicate(
+    *, ticket_id: int, original_id: int, actor_id: str, tickets: TicketRepository, rota: Rota
+) -> tuple[Ticket, Ticket]:
+    """Whether `ticket_id` may be closed as a duplicate of `original_id`; returns both (the original's root)."""
     ticket = _load(tickets, ticket_id)
     check_may_act(ticket, actor_id, rota)
     if not ticket.is_open:
@@ -284,8 +295,27 @@ def mark_duplicate(
         original = _load(tickets, original.duplicate_of_id)
     if original.id == ticket.id:
         raise InvalidInput("original", "A ticket cannot be a duplicate of itself.")
+    if ticket.is_private or original.is_private:  # merging would show one person's request to another
+        raise InvalidInput("original", "GDPR requests are kept apart: they cannot be merged with other tickets.")
     if not original.is_open:
         raise InvalidInput("original", "That ticket is closed; reopen it first or pick an open one.")
+    return ticket, original
+
+
+def mark_duplicate(
+    *,
+    ticket_id: int,
+    original_id: int,
+    actor_id: str,
+    tickets: TicketRepository,
+    rota: Rota,
+    notifier: Notifier,
+    now: datetime,
+) -> Ticket:
+    """Close a duplicate, link it to the original, and make its requesters hear the original's updates."""
+    ticket, original = check_duplicate(
+        ticket_id=ticket_id, original_id=original_id, actor_id=actor_id, tickets=tickets, rota=rota
+    )
     event = TicketEvent(
         EventKind.MARKED_DUPLICATE, actor_id, now, {"original": original.id, "from": ticket.status.value}
     )
@@ -302,6 +332,39 @@ def mark_duplicate(
         )
     notifier.ticket_changed(ticket)
     notifier.tell_participants(ticket, event)
+    return ticket
+
+
+def set_priority(
+    *,
+    ticket_id: int,
+    actor_id: str,
+    priority: Priority,
+    tickets: TicketRepository,
+    rota: Rota,
+    notifier: Notifier,
+    now: datetime,
+) -> Ticket:
+    """Triage sets or revises the impact; a ticket that becomes a P1 wakes 2nd line and the leads."""
+    ticket = _load(tickets, ticket_id)
+    check_may_act(ticket, actor_id, rota)
+    if not ticket.is_open:
+        raise InvalidTransition("This ticket is closed; reopen it before changing its priority.")
+    if ticket.priority is priority:
+        raise InvalidTransition(f"It is already {priority.label}.")
+    was_urgent = ticket.is_urgent
+    event = TicketEvent(
+        EventKind.PRIORITY_CHANGED,
+        actor_id,
+        now,
+        {"from": ticket.priority and ticket.priority.value, "to": priority.value},
+    )
+    ticket.priority = priority
+    _apply(tickets, ticket, event)
+    notifier.ticket_changed(ticket)
+    notifier.tell_participants(ticket, event)
+    if ticket.is_urgent and not was_urgent:
+        _alert_urgent(ticket, rota, notifier, now)
     return ticket
 
 

@@ -69,8 +69,13 @@ def test_a_slash_command_over_socket_mode_is_acked_and_opens_the_modal(
                     "type": "slash_commands",
                     "accepts_response_payload": True,
                     "payload": {
-                        "command": "/support", "text": "Laptop fan is loud", "user_id": RIYA, "channel_id": "C0GENERAL",
-                        "team_id": "T0SUPPORT", "trigger_id": "trigger-socket-1", "api_app_id": "A0SUPPORTBOT",
+                        "command": "/support",
+                        "text": "Laptop fan is loud",
+                        "user_id": RIYA,
+                        "channel_id": "C0GENERAL",
+                        "team_id": "T0SUPPORT",
+                        "trigger_id": "trigger-socket-1",
+                        "api_app_id": "A0SUPPORTBOT",
                         "response_url": fake.response_url("socket-1"),
                     },
                 }

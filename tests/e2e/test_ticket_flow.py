@@ -254,3 +254,77 @@ def test_gdpr_requests_are_announced_without_their_contents(desk: Desk) -> None:
     assert "private" in desk.ephemeral(2).text
     desk.sim.command(LEAD, "status SUP-1")
     assert "Delete my personal data" in json.dumps(desk.ephemeral(3).args)
+
+
+def test_a_gdpr_request_cannot_be_merged_or_worked_by_rota_members_who_may_not_see_it(desk: Desk) -> None:
+    gdpr = desk.open_ticket(RIYA, "Send me a copy of my data", type="gdpr_request", priority="unsure")
+    other = desk.open_ticket("U6SAM", "Payroll shows nothing")
+    desk.act(ALICE, dm(ALICE), other, "ticket_mark_duplicate")
+    view = desk.fake.wait_for_count("views.open", 3)[-1].args["view"]
+    reply = desk.sim.submit(ALICE, view, {"original": gdpr})
+    assert "GDPR requests are kept apart" in reply.json()["errors"]["original"]
+    assert ticket_row(desk, 1).participants and [p.user_id for p in ticket_row(desk, 1).participants] == [RIYA]
+
+    stale_card = desk.posts_to(ALICE)[0].args  # Bob (on the rota, not the assignee) tries Alice's GDPR card
+    desk.sim.act("U2BOB", stale_card, "ticket_acknowledge", channel=dm(ALICE))
+    assert "only its assignee and the leads" in desk.ephemeral().text
+    assert ticket_row(desk, 1).status == "open"
+
+
+def test_the_handover_note_stays_on_the_second_line_card_as_the_ticket_moves(desk: Desk) -> None:
+    ref = desk.open_ticket()
+    desk.act(ALICE, dm(ALICE), ref, "ticket_escalate")
+    view = desk.fake.wait_for_count("views.open", 2)[-1].args["view"]
+    desk.sim.submit(ALICE, view, {"note": "Gateway logs attached to the wiki page."})
+    desk.fake.wait_for(lambda calls: desk.posts_to(ERIN))
+    desk.settle()
+    desk.act(ERIN, dm(ERIN), ref, "ticket_set_status", option="Under investigation")
+    desk.fake.wait_for(lambda calls: any(c.channel == dm(ERIN) for c in desk.fake.calls_to("chat.update")))
+    desk.settle()
+    card = json.dumps(desk.card(dm(ERIN), ref)["blocks"])
+    assert "Under investigation" in card and "Gateway logs attached" in card
+
+
+def test_triage_can_set_the_priority_and_a_new_p1_wakes_second_line_and_the_leads(desk: Desk) -> None:
+    ref = desk.open_ticket(priority="unsure")
+    assert "Priority not set" in desk.posts_to(TRIAGE)[0].text
+    assert desk.posts_to(ERIN) == []
+    desk.act(ALICE, dm(ALICE), ref, "ticket_set_priority", option="P1 Highest")
+    desk.fake.wait_for(lambda calls: desk.posts_to(ERIN) and desk.posts_to(LEAD) and len(desk.posts_to(RIYA)) == 2)
+    assert "P1" in desk.posts_to(ERIN)[0].text
+    assert "P1 Highest" in desk.posts_to(RIYA)[1].text
+    assert ticket_row(desk, 1).priority == "P1"
+    assert event_kinds(desk, 1)[-1] == "priority_changed"
+
+
+def test_a_reopened_duplicate_is_no_longer_linked_to_its_original(desk: Desk) -> None:
+    first = desk.open_ticket(RIYA, "Payroll page is blank")
+    second = desk.open_ticket("U6SAM", "Payroll shows nothing")
+    desk.act(ALICE, dm(ALICE), second, "ticket_mark_duplicate")
+    view = desk.fake.wait_for_count("views.open", 3)[-1].args["view"]
+    desk.sim.submit(ALICE, view, {"original": first})
+    desk.fake.wait_for(lambda calls: len(desk.posts_to("U6SAM")) == 2)
+    desk.settle()
+    desk.act(LEAD, TRIAGE, second, "ticket_set_status", option="Under investigation")
+    desk.fake.wait_for(lambda calls: len(desk.posts_to("U6SAM")) == 3)
+    desk.settle()
+    assert ticket_row(desk, 2).duplicate_of_id is None
+    assert "Closed as a duplicate" not in json.dumps(desk.card(TRIAGE, second)["blocks"])
+
+
+def test_a_forged_form_submission_is_refused_and_what_was_typed_is_given_back(desk: Desk) -> None:
+    desk.open_ticket()
+    forged = {
+        "type": "modal",
+        "callback_id": "resolve_ticket",
+        "private_metadata": json.dumps({"ticket_id": 1}),
+        "blocks": [
+            {"type": "input", "block_id": "resolution", "element": {"type": "plain_text_input", "action_id": "value"}}
+        ],
+    }
+    reply = desk.sim.submit(ZOE, forged, {"resolution": "I fixed it myself, honest"})
+    assert reply.status == 200
+    desk.fake.wait_for(lambda calls: desk.posts_to(ZOE))
+    told = desk.posts_to(ZOE)[0].text
+    assert "only the assignee" in told and "I fixed it myself, honest" in told
+    assert ticket_row(desk, 1).status == "open"

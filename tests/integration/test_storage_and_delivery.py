@@ -3,6 +3,7 @@ not commit, nothing lost when Slack fails, no lost update when two people change
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -176,3 +177,66 @@ def test_a_change_based_on_a_stale_read_is_refused_not_lost(runtime: Runtime) ->
         SqlTicketRepository(session).save(stale)
     with runtime.sessions() as session:
         assert session.get_one(TicketRow, ticket_id).status == "under_investigation"
+
+
+def test_an_older_card_state_never_lands_after_a_newer_one(
+    runtime: Runtime, fake: FakeSlack, clock: ManualClock
+) -> None:
+    from triage.services import acknowledge_ticket, change_status
+
+    ticket_id = open_one(runtime)
+    runtime.worker.drain()
+    fake.fail_next("chat.update", status=200, error="service_unavailable", count=3)
+    with runtime.deps.unit_of_work() as uow:  # state 2: under investigation (its updates fail for now)
+        acknowledge_ticket(
+            ticket_id=ticket_id,
+            actor_id="U1ALICE",
+            tickets=uow.tickets,
+            rota=runtime.deps.rota,
+            notifier=uow.notifier,
+            now=uow.now,
+        )
+    runtime.worker.drain()
+    with runtime.deps.unit_of_work() as uow:  # state 3: in progress
+        change_status(
+            ticket_id=ticket_id,
+            actor_id="U1ALICE",
+            status=Status.IN_PROGRESS,
+            tickets=uow.tickets,
+            rota=runtime.deps.rota,
+            notifier=uow.notifier,
+            now=uow.now,
+        )
+    clock.advance(timedelta(hours=1))
+    runtime.worker.drain()
+    for (channel, _ts), message in fake.messages.items():
+        if channel in ("C0TRIAGE", "D1ALICE"):
+            assert "In progress" in json.dumps(message["blocks"]), channel
+    assert "superseded" in {row.status for row in outbox(runtime)}
+
+
+def test_a_long_slack_outage_delays_messages_but_loses_none(
+    runtime: Runtime, fake: FakeSlack, clock: ManualClock
+) -> None:
+    fake.fail_next("chat.postMessage", status=200, error="service_unavailable", count=10_000)
+    open_one(runtime)
+    for _ in range(12):  # six hours of failing attempts
+        runtime.worker.drain()
+        clock.advance(timedelta(minutes=30))
+    assert {row.status for row in outbox(runtime)} == {"pending"}
+    fake.heal()
+    clock.advance(timedelta(minutes=30))
+    assert runtime.worker.drain() == 3
+    clock.advance(timedelta(days=4))
+    assert {row.status for row in outbox(runtime)} == {"sent"}
+
+
+def test_transient_failures_for_days_end_as_dead_letters_not_endless_retries(
+    runtime: Runtime, fake: FakeSlack, clock: ManualClock
+) -> None:
+    fake.fail_next("chat.postMessage", status=200, error="service_unavailable", count=10_000)
+    open_one(runtime)
+    runtime.worker.drain()
+    clock.advance(timedelta(days=3, minutes=1))
+    runtime.worker.drain()
+    assert {row.status for row in outbox(runtime)} == {"dead"}

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("assignee_id", sa.String(length=32), nullable=True),
         sa.Column("origin_channel_id", sa.String(length=32), nullable=True),
         sa.Column("duplicate_of_id", sa.Integer(), nullable=True),
+        sa.Column("handover_note", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
