@@ -51,7 +51,12 @@ def what_they_wrote(body: dict[str, Any]) -> str:
         for value in block.values()
         if isinstance(value, dict) and value.get("type") == "plain_text_input" and value.get("value")
     ]
-    return "\n\nWhat you wrote, so you can try again:\n" + "\n".join(f"> {line}" for text in typed for line in str(text).splitlines()) if typed else ""
+    return (
+        "\n\nWhat you wrote, so you can try again:\n"
+        + "\n".join(f"> {line}" for text in typed for line in str(text).splitlines())
+        if typed
+        else ""
+    )
 
 
 def reports_errors(listener: Callable[..., None]) -> Callable[[Args], None]:
