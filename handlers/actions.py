@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from handlers import blocks
+from handlers import forms
 from handlers.deps import Deps
 from handlers.errors import reports_errors
 from handlers.ids import ActionId
@@ -20,9 +20,9 @@ from triage.services import acknowledge_ticket, change_status, check_can_escalat
 ModalBuilder = Callable[[Ticket, str], dict[str, Any]]
 
 MODALS: dict[ActionId, ModalBuilder] = {
-    ActionId.ESCALATE: blocks.escalate_modal,
-    ActionId.RESOLVE: blocks.resolve_modal,
-    ActionId.MARK_DUPLICATE: blocks.duplicate_modal,
+    ActionId.ESCALATE: forms.escalate_modal,
+    ActionId.RESOLVE: forms.resolve_modal,
+    ActionId.MARK_DUPLICATE: forms.duplicate_modal,
 }
 
 

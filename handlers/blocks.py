@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.ids import ActionId, CallbackId, Field
+from handlers.ids import ActionId
 from rota.rotation import Rota, SupportLine
 from triage.model import (
-    DESCRIPTION_MAX,
-    NOTE_MAX,
-    TITLE_MAX,
     EventKind,
     Priority,
     Status,
     Ticket,
     TicketEvent,
-    TicketType,
     format_ref,
 )
 from triage.workflow import allowed_next
@@ -28,11 +23,11 @@ Blocks = list[dict[str, Any]]
 Message = dict[str, Any]  # {"text": fallback, "blocks": [...]}
 
 
-def _text(text: str) -> dict[str, Any]:
+def plain_text(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150], "emoji": True}
 
 
-def _md(text: str) -> dict[str, Any]:
+def mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
 
 
@@ -40,10 +35,10 @@ def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
 
 
-def _option(label: str, value: str, description: str | None = None) -> dict[str, Any]:
-    option: dict[str, Any] = {"text": _text(label), "value": value}
+def option(label: str, value: str, description: str | None = None) -> dict[str, Any]:
+    option: dict[str, Any] = {"text": plain_text(label), "value": value}
     if description:
-        option["description"] = _text(description[:75])
+        option["description"] = plain_text(description[:75])
     return option
 
 
@@ -58,150 +53,6 @@ def mention(user_id: str | None) -> str:
 
 def priority_label(ticket: Ticket) -> str:
     return ticket.priority.label if ticket.priority else "Priority not set"
-
-
-# -- modals ---------------------------------------------------------------------------
-
-
-def _input(
-    field: Field, label: str, element: dict[str, Any], *, hint: str | None = None, optional: bool = False
-) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": field.value,
-        "label": _text(label),
-        "element": {**element, "action_id": "value"},
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = _text(hint)
-    return block
-
-
-def new_ticket_modal(*, title: str, origin_channel_id: str | None) -> dict[str, Any]:
-    title_element: dict[str, Any] = {"type": "plain_text_input", "max_length": TITLE_MAX}
-    if title:
-        title_element["initial_value"] = title[:TITLE_MAX]
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.NEW_TICKET.value,
-        "title": _text("New support ticket"),
-        "submit": _text("Submit"),
-        "close": _text("Cancel"),
-        "private_metadata": json.dumps({"channel_id": origin_channel_id}),
-        "blocks": [
-            _input(Field.TITLE, "Title", title_element, hint="One line: what is wrong or what you need."),
-            _input(
-                Field.DESCRIPTION,
-                "Description",
-                {"type": "plain_text_input", "multiline": True, "max_length": DESCRIPTION_MAX},
-                hint="What happened, what you expected, who is affected, and any error messages.",
-            ),
-            _input(
-                Field.TYPE,
-                "Type",
-                {
-                    "type": "static_select",
-                    "placeholder": _text("What kind of request is this?"),
-                    "options": [_option(t.label, t.value, _TYPE_HINTS[t]) for t in TicketType],
-                },
-            ),
-            _input(
-                Field.PRIORITY,
-                "Impact",
-                {
-                    "type": "static_select",
-                    "placeholder": _text("How bad is it?"),
-                    "options": [_option(p.label, p.value, p.meaning) for p in Priority]
-                    + [_option("Not sure", "unsure", "Support will set the priority")],
-                },
-            ),
-        ],
-    }
-
-
-_TYPE_HINTS = {
-    TicketType.TECHNICAL_SUPPORT: "Something is broken or behaving wrongly",
-    TicketType.SUPPORT_QUERY: "A question about how something works",
-    TicketType.SERVICE_TASK: "Do something for us (may be chargeable)",
-    TicketType.GDPR_REQUEST: "A copy of personal data, deletion, or other (kept private)",
-    TicketType.BUG_REPORT: "A defect to report to the product team",
-    TicketType.FEATURE_REQUEST: "Something new you would like",
-}
-
-
-def _ticket_modal(callback: CallbackId, title: str, submit: str, ticket_id: int, blocks: Blocks) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": callback.value,
-        "title": _text(title),
-        "submit": _text(submit),
-        "close": _text("Cancel"),
-        "private_metadata": json.dumps({"ticket_id": ticket_id}),
-        "blocks": blocks,
-    }
-
-
-def _note_modal(
-    ticket: Ticket, prefix: str, callback: CallbackId, title: str, submit: str, field: Field, label: str, hint: str
-) -> dict[str, Any]:
-    """A modal asking for one required note about a ticket."""
-    assert ticket.id is not None
-    return _ticket_modal(
-        callback,
-        title,
-        submit,
-        ticket.id,
-        [
-            _md(f"*{format_ref(prefix, ticket.id)}* {escape(ticket.title)}"),
-            _input(field, label, {"type": "plain_text_input", "multiline": True, "max_length": NOTE_MAX}, hint=hint),
-        ],
-    )
-
-
-def escalate_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
-    return _note_modal(
-        ticket,
-        prefix,
-        CallbackId.ESCALATE,
-        "Escalate to 2nd line",
-        "Escalate",
-        Field.NOTE,
-        "Handover note",
-        "What you found, what you tried, what 2nd line should look at first.",
-    )
-
-
-def resolve_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
-    return _note_modal(
-        ticket,
-        prefix,
-        CallbackId.RESOLVE,
-        "Resolve ticket",
-        "Resolve",
-        Field.RESOLUTION,
-        "Fix or workaround",
-        "The requester reads this and is asked to confirm it works.",
-    )
-
-
-def duplicate_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
-    assert ticket.id is not None
-    return _ticket_modal(
-        CallbackId.MARK_DUPLICATE,
-        "Mark as duplicate",
-        "Close as duplicate",
-        ticket.id,
-        [
-            _md(f"*{format_ref(prefix, ticket.id)}* {escape(ticket.title)}"),
-            _input(
-                Field.ORIGINAL,
-                "Duplicate of",
-                {"type": "plain_text_input", "placeholder": _text(f"{prefix}-123"), "max_length": 20},
-                hint="The requester will follow the original ticket's updates from now on.",
-            ),
-        ],
-    )
 
 
 # -- ticket cards ---------------------------------------------------------------------
@@ -229,7 +80,7 @@ def ticket_actions(ticket: Ticket) -> dict[str, Any] | None:
             {
                 "type": "button",
                 "action_id": ActionId.ACKNOWLEDGE.value,
-                "text": _text("Acknowledge"),
+                "text": plain_text("Acknowledge"),
                 "style": "primary",
                 "value": value,
             }
@@ -239,7 +90,7 @@ def ticket_actions(ticket: Ticket) -> dict[str, Any] | None:
             {
                 "type": "button",
                 "action_id": ActionId.ESCALATE.value,
-                "text": _text("Escalate to 2nd line"),
+                "text": plain_text("Escalate to 2nd line"),
                 "value": value,
             }
         )
@@ -249,8 +100,8 @@ def ticket_actions(ticket: Ticket) -> dict[str, Any] | None:
             {
                 "type": "static_select",
                 "action_id": ActionId.SET_STATUS.value,
-                "placeholder": _text("Update status"),
-                "options": [_option(s.label, f"{ticket.id}:{s.value}") for s in moves],
+                "placeholder": plain_text("Update status"),
+                "options": [option(s.label, f"{ticket.id}:{s.value}") for s in moves],
             }
         )
     if ticket.is_open:
@@ -258,22 +109,22 @@ def ticket_actions(ticket: Ticket) -> dict[str, Any] | None:
             {
                 "type": "static_select",
                 "action_id": ActionId.SET_PRIORITY.value,
-                "placeholder": _text("Set priority" if ticket.priority is None else "Change priority"),
+                "placeholder": plain_text("Set priority" if ticket.priority is None else "Change priority"),
                 "options": [
-                    _option(p.label, f"{ticket.id}:{p.value}", p.meaning) for p in Priority if p is not ticket.priority
+                    option(p.label, f"{ticket.id}:{p.value}", p.meaning) for p in Priority if p is not ticket.priority
                 ],
             }
         )
     if Status.AWAITING_SIGN_OFF in allowed_next(ticket.status):
         elements.append(
-            {"type": "button", "action_id": ActionId.RESOLVE.value, "text": _text("Resolve"), "value": value}
+            {"type": "button", "action_id": ActionId.RESOLVE.value, "text": plain_text("Resolve"), "value": value}
         )
     if ticket.is_open:
         elements.append(
             {
                 "type": "button",
                 "action_id": ActionId.MARK_DUPLICATE.value,
-                "text": _text("Mark duplicate of..."),
+                "text": plain_text("Mark duplicate of..."),
                 "value": value,
             }
         )
@@ -294,7 +145,7 @@ def triage_card(ticket: Ticket, prefix: str) -> Message:
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
     blocks: Blocks = [
-        _md(f":ticket: {_headline(ticket, prefix, public=True)}"),
+        mrkdwn(f":ticket: {_headline(ticket, prefix, public=True)}"),
         _summary_fields(ticket, show_requester=not ticket.is_private),
     ]
     if ticket.duplicate_of_id:
@@ -316,12 +167,12 @@ def assignee_card(ticket: Ticket, prefix: str, *, for_user: str) -> Message:
     ref = format_ref(prefix, ticket.id)
     current = for_user == ticket.assignee_id
     shows_contents = current or not ticket.is_private
-    blocks: Blocks = [_md(f":ticket: {_headline(ticket, prefix, public=not shows_contents)}")]
+    blocks: Blocks = [mrkdwn(f":ticket: {_headline(ticket, prefix, public=not shows_contents)}")]
     if shows_contents:
-        blocks.append(_md(f">{escape(ticket.description[:600])}".replace("\n", "\n>")))
+        blocks.append(mrkdwn(f">{escape(ticket.description[:600])}".replace("\n", "\n>")))
     blocks.append(_summary_fields(ticket, show_requester=shows_contents))
     if current and ticket.handover_note:
-        blocks.append(_md(f"*Handover note*\n{escape(ticket.handover_note)}"))
+        blocks.append(mrkdwn(f"*Handover note*\n{escape(ticket.handover_note)}"))
     if current:
         actions = ticket_actions(ticket)
         if actions:
@@ -345,7 +196,7 @@ def requester_card(ticket: Ticket, prefix: str) -> Message:
             f"{who} will pick it up. I will tell you here as it moves; `/support status {ref}` shows where it is."
         )
     blocks: Blocks = [
-        _md("\n".join(lines)),
+        mrkdwn("\n".join(lines)),
         _context(f"Status: *{ticket.status.label}* · Assignee: {mention(ticket.assignee_id)}"),
     ]
     return {"text": f"Your ticket {ref} is logged ({ticket.status.label})", "blocks": blocks}
@@ -376,7 +227,7 @@ def participant_update(ticket: Ticket, prefix: str, event: TicketEvent) -> Messa
         text = f"*{ref}* was updated by {actor}."
     return {
         "text": text.replace("*", ""),
-        "blocks": [_md(text), _context(f"{escape(ticket.title)} · {ticket.status.label}")],
+        "blocks": [mrkdwn(text), _context(f"{escape(ticket.title)} · {ticket.status.label}")],
     }
 
 
@@ -385,7 +236,7 @@ def alert_message(ticket: Ticket, prefix: str, reason: str) -> Message:
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
     text = f":rotating_light: {reason}\n{_headline(ticket, prefix)}\nAssigned to {mention(ticket.assignee_id)} ({ticket.line.label})."
-    blocks: Blocks = [_md(text), _summary_fields(ticket)]
+    blocks: Blocks = [mrkdwn(text), _summary_fields(ticket)]
     actions = ticket_actions(ticket)
     if actions:
         blocks.append(actions)
@@ -414,7 +265,7 @@ def status_reply(ticket: Ticket, prefix: str, events: Sequence[TicketEvent], zon
         f"{e.at.astimezone(zone):%a %d %b %H:%M} {mention(e.actor_id)} {e.kind.value.replace('_', ' ')}"
         for e in events[-5:]
     ]
-    blocks: Blocks = [_md(_headline(ticket, prefix)), _summary_fields(ticket)]
+    blocks: Blocks = [mrkdwn(_headline(ticket, prefix)), _summary_fields(ticket)]
     if ticket.duplicate_of_id:
         blocks.append(_context(f"Closed as a duplicate of *{format_ref(prefix, ticket.duplicate_of_id)}*"))
     if history:

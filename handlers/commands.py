@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from handlers import blocks
+from handlers import blocks, forms
 from handlers.deps import Deps
 from handlers.errors import reports_errors
 from triage.model import parse_ref
@@ -52,7 +52,7 @@ def register(app: App, deps: Deps) -> None:
         user = command.get("user_id", "")
         if parsed.kind == "new":
             ack()
-            view = blocks.new_ticket_modal(title=parsed.argument, origin_channel_id=command.get("channel_id"))
+            view = forms.new_ticket_modal(title=parsed.argument, origin_channel_id=command.get("channel_id"))
             client.views_open(trigger_id=command["trigger_id"], view=view)
         elif parsed.kind == "help":
             ack(text=blocks.help_text(deps.prefix))
