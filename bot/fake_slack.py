@@ -156,10 +156,6 @@ class FakeSlack:
         self.wait_for(lambda calls: sum(c.method == method for c in calls) >= count, timeout)
         return self.calls_to(method)
 
-    def reset(self) -> None:
-        with self._cond:
-            self.calls.clear()
-
     # -- the API --------------------------------------------------------------------------
 
     def _handle(self, path: str, args: dict[str, Any], token: str | None) -> tuple[int, dict[str, str], str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +67,3 @@ def is_reachable(engine: Engine) -> bool:
         return True
     except Exception:  # noqa: BLE001 - any failure means "not reachable" for a health check
         return False
-
-
-@contextmanager
-def unit_of_work(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction per user action or job: commit on success, roll back on any error."""
-    with sessions.begin() as session:
-        yield session

@@ -25,7 +25,6 @@ class PendingMessage:
     channel: str
     card_key: str | None
     payload: dict[str, Any]
-    attempts: int
 
 
 class Outbox:
@@ -40,13 +39,11 @@ class Outbox:
             OutboxRow(created_at=self.now, operation="post", channel=channel, card_key=card_key, payload=payload)
         )
 
-    def register_card(self, *, key: str, ticket_id: int, audience: str) -> bool:
-        """Remember a card so later changes update it in place; False if it already exists."""
-        if self.session.get(CardRow, key) is not None:
-            return False
-        self.session.add(CardRow(key=key, ticket_id=ticket_id, audience=audience))
-        self.session.flush()
-        return True
+    def register_card(self, *, key: str, ticket_id: int, audience: str) -> None:
+        """Remember a card so later changes update it in place (once: a re-post reuses the key)."""
+        if self.session.get(CardRow, key) is None:
+            self.session.add(CardRow(key=key, ticket_id=ticket_id, audience=audience))
+            self.session.flush()
 
     def cards_for(self, ticket_id: int) -> Sequence[CardRow]:
         return self.session.scalars(select(CardRow).where(CardRow.ticket_id == ticket_id).order_by(CardRow.key)).all()
@@ -72,7 +69,7 @@ class Outbox:
             .order_by(OutboxRow.id)
             .limit(limit)
         )
-        return [PendingMessage(r.id, r.operation, r.channel, r.card_key, dict(r.payload), r.attempts) for r in rows]
+        return [PendingMessage(r.id, r.operation, r.channel, r.card_key, dict(r.payload)) for r in rows]
 
     def card_location(self, card_key: str) -> tuple[str, str] | None:
         card = self.session.get(CardRow, card_key)
