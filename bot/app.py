@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.config import AppConfig, load_config
 from bot.delivery import OutboxWorker
+from bot.jobs import Jobs
 from bot.settings import Settings
 from handlers import actions, commands, modals
 from handlers.deps import Deps
@@ -82,8 +83,8 @@ def build_bolt_app(settings: Settings, client: WebClient, deps: Deps) -> App:
 
 
 @dataclass
-class Runtime:
-    """Everything `serve`, the demo and the tests run: the same objects, wired the same way."""
+class Core:
+    """Everything but the Bolt app: what `sweep` and `digest` need, and what `serve` builds on."""
 
     settings: Settings
     config: AppConfig
@@ -93,17 +94,22 @@ class Runtime:
     client: WebClient
     worker: OutboxWorker
     deps: Deps
-    app: App
+    jobs: Jobs
 
     def close(self) -> None:
         self.worker.stop()
         self.engine.dispose()
 
 
-def build_runtime(settings: Settings, *, clock: Clock | None = None, config: AppConfig | None = None) -> Runtime:
-    """Load config, migrate the database, and wire the Bolt app; the outbox worker is started by the caller."""
-    if not settings.bot_token:
-        raise StartupError("SLACK_BOT_TOKEN is not set (the xoxb- token under OAuth & Permissions).")
+@dataclass
+class Runtime(Core):
+    """Everything `serve`, the demo and the tests run: the same objects, wired the same way."""
+
+    app: App = field(default=None)  # type: ignore[assignment]  # always set by build_runtime
+
+
+def build_core(settings: Settings, *, clock: Clock | None = None, config: AppConfig | None = None) -> Core:
+    """Load config, migrate the database, wire the outbox, handlers' dependencies and jobs."""
     config = config or load_config(settings.config_path)
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
@@ -113,5 +119,21 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, config: App
     client = make_web_client(settings)
     worker = OutboxWorker(sessions, client, clock)
     deps = Deps(config=config, clock=clock, sessions=sessions, read_sessions=read_sessions, outbox_ready=worker.kick)
-    app = build_bolt_app(settings, client, deps)
-    return Runtime(settings, config, clock, engine, sessions, client, worker, deps, app)
+    jobs = Jobs(deps)
+    jobs.recompute_if_policy_changed(clock.now())
+    return Core(settings, config, clock, engine, sessions, client, worker, deps, jobs)
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, config: AppConfig | None = None) -> Runtime:
+    """The core plus the Bolt app with its handlers; the outbox worker is started by the caller."""
+    if not settings.bot_token:
+        raise StartupError("SLACK_BOT_TOKEN is not set (the xoxb- token under OAuth & Permissions).")
+    if not settings.signing_secret and not settings.app_token:
+        raise StartupError("SLACK_SIGNING_SECRET is not set (find it under Basic Information in your Slack app).")
+    core = build_core(settings, clock=clock, config=config)
+    try:
+        app = build_bolt_app(settings, core.client, core.deps)
+    except Exception:
+        core.close()
+        raise
+    return Runtime(**{f.name: getattr(core, f.name) for f in fields(Core)}, app=app)

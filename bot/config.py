@@ -7,18 +7,22 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from rota.calendar import WorkingCalendar
 from rota.rotation import WEEKDAYS, Rota, RotaError, Rotation, SupportLine, parse_handover, parse_rotation_period
 from triage.model import Priority, TicketType
+from triage.reminders import SlaContext
+from triage.sla import Duration, SlaPolicy
 
 log = logging.getLogger(__name__)
 
-KNOWN_KEYS = ("ticket_prefix", "timezone", "working_hours", "holidays", "channels", "leads", "rotas", "sla")
+KNOWN_KEYS = ("ticket_prefix", "timezone", "working_hours", "holidays", "channels", "leads", "rotas", "sla", "digest")
 ROTA_KEYS = ("members", "rotation", "handover", "start", "timezone")
 CLOCKS = ("response", "review", "resolution")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -50,14 +54,11 @@ class Holidays:
 
 
 @dataclass(frozen=True)
-class Duration:
-    """An SLA target in working time: minutes, hours, or working days of the configured length."""
+class DigestSchedule:
+    """When the leads' digests go out: daily on working days at `time`, weekly on `weekly_on`."""
 
-    amount: int
-    unit: str  # m | h | d
-
-    def __str__(self) -> str:
-        return f"{self.amount}{self.unit}"
+    time: time = time(9, 0)
+    weekly_on: int = 0  # Monday
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,63 @@ class AppConfig:
     digest_channel: str | None
     rota: Rota
     sla_overrides: dict[str, dict[str, dict[str, Duration | None]]] = field(default_factory=dict)
+    digest: DigestSchedule = field(default_factory=DigestSchedule)
+
+    @cached_property
+    def sla_settings(self) -> SlaSettings:
+        return SlaSettings(self.path, self.timezone, self.working_hours, self.holidays, self.sla_overrides)
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        return self.sla_settings.calendar
+
+    @property
+    def sla(self) -> SlaContext:
+        return self.sla_settings.sla
+
+
+@dataclass(frozen=True)
+class SlaSettings:
+    """The part of the config that SLA deadlines depend on; `sla due` needs nothing else."""
+
+    path: Path | None
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
+    holidays: Holidays = field(default_factory=Holidays)
+    sla_overrides: dict[str, dict[str, dict[str, Duration | None]]] = field(default_factory=dict)
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        return build_calendar(self.timezone, self.working_hours, self.holidays)
+
+    @cached_property
+    def sla(self) -> SlaContext:
+        return SlaContext(policy=SlaPolicy(self.sla_overrides), calendar=self.calendar)
+
+    @property
+    def fingerprint(self) -> str:
+        return self.sla.policy.fingerprint(f"{self.timezone.key}|{self.working_hours}|{self.holidays}")
+
+
+def build_calendar(zone: ZoneInfo, hours: WorkingHours, closed: Holidays) -> WorkingCalendar:
+    """The working-time calendar: configured days and hours, minus public holidays and closure dates."""
+    closed_for_year = None
+    if closed.country:
+        import holidays as holiday_calendars
+
+        country, subdivision = closed.country, closed.subdivision
+
+        def closed_for_year(year: int) -> list[date]:
+            return list(holiday_calendars.country_holidays(country, subdiv=subdivision, years=year).keys())
+
+    return WorkingCalendar.weekdays(
+        zone=zone,
+        days=hours.days,
+        start=hours.start,
+        end=hours.end,
+        closed_dates=closed.dates,
+        closed_for_year=closed_for_year,
+    )
 
 
 class _TextDatesLoader(yaml.SafeLoader):
@@ -299,9 +357,17 @@ def _sla(doc: _Document, raw: Any) -> dict[str, dict[str, dict[str, Duration | N
     return out
 
 
-def load_config(path: Path | str) -> AppConfig:
-    """Read and check supportbot.yml; raises ConfigError naming the file, line and key."""
-    path = Path(path)
+def _digest(doc: _Document, raw: Any) -> DigestSchedule:
+    path: tuple[str | int, ...] = ("digest",)
+    section = _mapping(doc, raw, path)
+    at = _clock_time(doc, section.get("time", "09:00"), (*path, "time"))
+    weekly = str(section.get("weekly_on", "mon")).lower()[:3]
+    if weekly not in WEEKDAYS:
+        raise doc.error((*path, "weekly_on"), f"{section.get('weekly_on')!r} is not a weekday ({', '.join(WEEKDAYS)})")
+    return DigestSchedule(time=at, weekly_on=WEEKDAYS.index(weekly))
+
+
+def _read(path: Path) -> tuple[_Document, dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -311,7 +377,26 @@ def load_config(path: Path | str) -> AppConfig:
     except OSError as error:
         raise ConfigError(path, None, "", f"cannot read it: {error.strerror}") from None
     doc = _Document(path, text)
-    data = _mapping(doc, doc.data, ())
+    return doc, _mapping(doc, doc.data, ())
+
+
+def load_sla_settings(path: Path | str) -> SlaSettings:
+    """Only the time zone, working hours, holidays and SLA targets: enough for `supportbot sla due`."""
+    path = Path(path)
+    doc, data = _read(path)
+    return SlaSettings(
+        path=path,
+        timezone=_zone(doc, data.get("timezone", "Europe/London"), ("timezone",)),
+        working_hours=_working_hours(doc, data.get("working_hours")),
+        holidays=_holidays(doc, data.get("holidays")),
+        sla_overrides=_sla(doc, data.get("sla")),
+    )
+
+
+def load_config(path: Path | str) -> AppConfig:
+    """Read and check supportbot.yml; raises ConfigError naming the file, line and key."""
+    path = Path(path)
+    doc, data = _read(path)
     for key in data:
         if key not in KNOWN_KEYS:
             log.warning("%s", doc.error((str(key),), f"unknown key, ignored{_suggest(str(key), KNOWN_KEYS)}"))
@@ -340,4 +425,5 @@ def load_config(path: Path | str) -> AppConfig:
         digest_channel=str(channels["digest"]) if channels.get("digest") else None,
         rota=_rota(doc, data.get("rotas"), zone, leads),
         sla_overrides=_sla(doc, data.get("sla")),
+        digest=_digest(doc, data.get("digest")),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,8 +14,10 @@ from handlers.deps import Deps
 from handlers.errors import reports_errors
 from handlers.ids import ActionId
 from handlers.payloads import StaleAction, action_ticket_id, action_value, user_id
+from handlers.sla_view import slack_date
 from triage.errors import TicketNotFound
 from triage.model import Priority, Status, Ticket
+from triage.reminders import SnoozeFor, snooze_reminder
 from triage.services import acknowledge_ticket, change_status, check_can_escalate, check_may_act, set_priority
 
 ModalBuilder = Callable[[Ticket, str], dict[str, Any]]
@@ -23,6 +26,7 @@ MODALS: dict[ActionId, ModalBuilder] = {
     ActionId.ESCALATE: forms.escalate_modal,
     ActionId.RESOLVE: forms.resolve_modal,
     ActionId.MARK_DUPLICATE: forms.duplicate_modal,
+    ActionId.POST_UPDATE: forms.update_modal,
 }
 
 
@@ -40,6 +44,14 @@ def parse_status_choice(value: str) -> tuple[int, Status]:
         return int(ticket_id), Status(status)
     except ValueError:
         raise StaleAction("That menu is out of date; use `/support status` to see the ticket.") from None
+
+
+def parse_snooze_choice(value: str) -> tuple[int, str, int, SnoozeFor]:
+    ticket_id, clock, cycle, until = [*value.split(":"), "", "", ""][:4]
+    try:
+        return int(ticket_id), clock, int(cycle), SnoozeFor(until)
+    except ValueError:
+        raise StaleAction("That reminder is out of date; use `/support status` to see the ticket.") from None
 
 
 def register(app: App, deps: Deps) -> None:
@@ -71,6 +83,25 @@ def register(app: App, deps: Deps) -> None:
         ack()
         ticket_id, priority = parse_priority_choice(action_value(body))
         deps.run(set_priority, ticket_id=ticket_id, actor_id=user_id(body), priority=priority)
+
+    @app.action(re.compile(f"^{re.escape(ActionId.SNOOZE.value)}(:|$)"))
+    @reports_errors
+    def handle_snooze_action(ack: Ack, body: dict[str, Any], respond: Any) -> None:
+        ack()
+        ticket_id, clock, cycle, snooze_for = parse_snooze_choice(action_value(body))
+        until = deps.run_with_sla(
+            snooze_reminder,
+            ticket_id=ticket_id,
+            actor_id=user_id(body),
+            clock=clock,
+            cycle=cycle,
+            snooze_for=snooze_for,
+        )
+        respond(
+            text=f"OK, I will remind you again {slack_date(until, deps.config.timezone)}.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
     def open_ticket_modal(action: ActionId) -> Callable[..., None]:
         def handle_ticket_modal_action(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -140,7 +140,7 @@ def _headline(ticket: Ticket, prefix: str, *, public: bool = False) -> str:
     return f"*{ref}* {escape(ticket.title)}"
 
 
-def triage_card(ticket: Ticket, prefix: str) -> Message:
+def triage_card(ticket: Ticket, prefix: str, sla: str | None = None) -> Message:
     """The ticket as the triage channel sees it: GDPR contents never appear here."""
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
@@ -148,6 +148,8 @@ def triage_card(ticket: Ticket, prefix: str) -> Message:
         mrkdwn(f":ticket: {_headline(ticket, prefix, public=True)}"),
         _summary_fields(ticket, show_requester=not ticket.is_private),
     ]
+    if sla:
+        blocks.append(_context(sla))
     if ticket.duplicate_of_id:
         blocks.append(_context(f"Closed as a duplicate of *{format_ref(prefix, ticket.duplicate_of_id)}*"))
     actions = None if ticket.is_private else ticket_actions(ticket)
@@ -157,7 +159,7 @@ def triage_card(ticket: Ticket, prefix: str) -> Message:
     return {"text": text, "blocks": blocks}
 
 
-def assignee_card(ticket: Ticket, prefix: str, *, for_user: str) -> Message:
+def assignee_card(ticket: Ticket, prefix: str, *, for_user: str, sla: str | None = None) -> Message:
     """The ticket in a support person's DM: actionable for the assignee, read-only once it moved on.
 
     A GDPR request's contents stay on the current assignee's card only; once it has moved on, the
@@ -173,6 +175,8 @@ def assignee_card(ticket: Ticket, prefix: str, *, for_user: str) -> Message:
     blocks.append(_summary_fields(ticket, show_requester=shows_contents))
     if current and ticket.handover_note:
         blocks.append(mrkdwn(f"*Handover note*\n{escape(ticket.handover_note)}"))
+    if current and sla:
+        blocks.append(_context(sla))
     if current:
         actions = ticket_actions(ticket)
         if actions:
@@ -219,6 +223,9 @@ def participant_update(ticket: Ticket, prefix: str, event: TicketEvent) -> Messa
     elif event.kind is EventKind.MARKED_DUPLICATE:
         original = format_ref(prefix, int(event.data["original"]))
         text = f"*{ref}* is the same issue as *{original}*, so it was closed and you will hear every update on *{original}*."
+    elif event.kind is EventKind.UPDATE_POSTED:
+        message = escape(str(event.data.get("message", ""))).replace(chr(10), chr(10) + ">")
+        text = f"Update on *{ref}* from {actor}:\n>{message}"
     elif event.kind is EventKind.PRIORITY_CHANGED:
         text = f"*{ref}* is now priority *{Priority(event.data['to']).label}* (set by {actor})."
     elif event.kind is EventKind.STATUS_CHANGED:
@@ -259,7 +266,9 @@ def help_text(prefix: str) -> str:
     )
 
 
-def status_reply(ticket: Ticket, prefix: str, events: Sequence[TicketEvent], zone: ZoneInfo) -> Message:
+def status_reply(
+    ticket: Ticket, prefix: str, events: Sequence[TicketEvent], zone: ZoneInfo, sla: str | None = None
+) -> Message:
     assert ticket.id is not None
     history = [
         f"{e.at.astimezone(zone):%a %d %b %H:%M} {mention(e.actor_id)} {e.kind.value.replace('_', ' ')}"
@@ -268,6 +277,8 @@ def status_reply(ticket: Ticket, prefix: str, events: Sequence[TicketEvent], zon
     blocks: Blocks = [mrkdwn(_headline(ticket, prefix)), _summary_fields(ticket)]
     if ticket.duplicate_of_id:
         blocks.append(_context(f"Closed as a duplicate of *{format_ref(prefix, ticket.duplicate_of_id)}*"))
+    if sla:
+        blocks.append(mrkdwn(sla))
     if history:
         blocks.append(_context("Latest: " + " · ".join(history)))
     return {"text": f"{format_ref(prefix, ticket.id)}: {ticket.status.label}", "blocks": blocks}

@@ -66,10 +66,12 @@ def register(app: App, deps: Deps) -> None:
                 ack(text=f"Which ticket? Use `/support status {example}`{given}.")
                 return
             ack()
+            now = deps.clock.now()
             with deps.lookup() as tickets:
                 ticket = view_ticket(ticket_id=ticket_id, viewer_id=user, tickets=tickets, rota=deps.rota)
                 events = tickets.events(ticket_id)
-            respond(**blocks.status_reply(ticket, deps.prefix, events, deps.config.timezone))
+                sla = deps.sla_line_for(tickets, now, live=True)(ticket)
+            respond(**blocks.status_reply(ticket, deps.prefix, events, deps.config.timezone, sla=sla))
         elif parsed.kind == "mine":
             ack()
             with deps.lookup() as repository:

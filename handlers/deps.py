@@ -13,9 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.config import AppConfig
 from handlers.notifier import SlackNotifier
+from handlers.sla_view import sla_line
 from rota.rotation import Rota
 from storage.outbox import Outbox
 from storage.tickets import SqlTicketRepository
+from storage.timers import SqlTimerStore
+from triage.model import Ticket
+from triage.reminders import SlaContext, refresh_timers
 
 T = TypeVar("T")
 
@@ -25,6 +29,7 @@ class UnitOfWork:
     session: Session
     now: datetime
     tickets: SqlTicketRepository
+    timers: SqlTimerStore
     notifier: SlackNotifier
 
 
@@ -44,14 +49,40 @@ class Deps:
     def prefix(self) -> str:
         return self.config.ticket_prefix
 
+    @property
+    def sla(self) -> SlaContext:
+        return self.config.sla
+
+    def sla_line_for(
+        self, tickets: SqlTicketRepository, now: datetime, *, live: bool
+    ) -> Callable[[Ticket], str | None]:
+        """A ticket's clocks in words, from its history as this transaction sees it."""
+
+        def line(ticket: Ticket) -> str | None:
+            assert ticket.id is not None
+            clocks = self.sla.clocks(ticket, tickets.events(ticket.id), now)
+            return sla_line(
+                clocks, now=now, zone=self.config.timezone, day_seconds=self.sla.calendar.day_seconds, live=live
+            )
+
+        return line
+
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
-        """One transaction; queued messages are delivered only once it has committed."""
-        now = self.clock.now()
+    def unit_of_work(self, *, now: datetime | None = None) -> Iterator[UnitOfWork]:
+        """One transaction; SLA timers follow the change before it commits; messages go once it has."""
+        now = now or self.clock.now()
         with self.sessions.begin() as session:
-            outbox = Outbox(session, now)
-            notifier = SlackNotifier(outbox, prefix=self.prefix, triage_channel=self.config.triage_channel)
-            yield UnitOfWork(session, now, SqlTicketRepository(session), notifier)
+            tickets = SqlTicketRepository(session)
+            timers = SqlTimerStore(session)
+            notifier = SlackNotifier(
+                Outbox(session, now),
+                prefix=self.prefix,
+                triage_channel=self.config.triage_channel,
+                zone=self.config.timezone,
+                sla_line=self.sla_line_for(tickets, now, live=False),
+            )
+            yield UnitOfWork(session, now, tickets, timers, notifier)
+            refresh_timers(ticket_ids=sorted(tickets.touched), tickets=tickets, timers=timers, sla=self.sla, now=now)
         self.outbox_ready()
 
     @contextmanager
@@ -64,3 +95,8 @@ class Deps:
         """Run one ticket service in one transaction, giving it the repository, rota, notifier and time."""
         with self.unit_of_work() as uow:
             return service(**arguments, tickets=uow.tickets, rota=self.rota, notifier=uow.notifier, now=uow.now)
+
+    def run_with_sla(self, service: Callable[..., T], **arguments: Any) -> T:
+        """Like run, for services that need the SLA policy and calendar rather than the notifier."""
+        with self.unit_of_work() as uow:
+            return service(**arguments, tickets=uow.tickets, rota=self.rota, sla=self.sla, now=uow.now)

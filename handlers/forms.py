@@ -149,3 +149,16 @@ def duplicate_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
             ),
         ],
     )
+
+
+def update_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
+    return _note_modal(
+        ticket,
+        prefix,
+        CallbackId.POST_UPDATE,
+        "Update the requester",
+        "Send update",
+        Field.UPDATE,
+        "Message to the requester",
+        "Where things stand and what happens next; an update without progress still helps.",
+    )

@@ -10,6 +10,8 @@ class ActionId(enum.StrEnum):
     SET_PRIORITY = "ticket_set_priority"
     RESOLVE = "ticket_resolve"
     MARK_DUPLICATE = "ticket_mark_duplicate"
+    POST_UPDATE = "ticket_post_update"
+    SNOOZE = "reminder_snooze"  # suffixed ":1h" / ":tomorrow": action ids must differ within a block
 
 
 class CallbackId(enum.StrEnum):
@@ -17,6 +19,7 @@ class CallbackId(enum.StrEnum):
     ESCALATE = "escalate_ticket"
     RESOLVE = "resolve_ticket"
     MARK_DUPLICATE = "mark_duplicate"
+    POST_UPDATE = "post_update"
 
 
 class Field(enum.StrEnum):
@@ -29,3 +32,4 @@ class Field(enum.StrEnum):
     NOTE = "note"
     RESOLUTION = "resolution"
     ORIGINAL = "original"
+    UPDATE = "update"

@@ -15,6 +15,7 @@ from triage.model import parse_ref
 from triage.services import (
     HANDOVER_NOTE,
     RESOLUTION_NOTE,
+    UPDATE_NOTE,
     TicketDraft,
     check_can_escalate,
     check_duplicate,
@@ -22,6 +23,7 @@ from triage.services import (
     escalate_ticket,
     mark_duplicate,
     open_ticket,
+    post_update,
     resolve_ticket,
 )
 
@@ -105,3 +107,14 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         deps.run(mark_duplicate, ticket_id=ticket_id, original_id=original, actor_id=actor)
+
+    @app.view(CallbackId.POST_UPDATE.value)
+    @reports_errors
+    def handle_update_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            message = clean_note(Field.UPDATE, form_values(view).get(Field.UPDATE), UPDATE_NOTE)
+        except InvalidInput as invalid:
+            ack(response_action="errors", errors=invalid.errors)
+            return
+        ack()
+        deps.run(post_update, ticket_id=metadata_ticket_id(view), actor_id=user_id(body), message=message)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from zoneinfo import ZoneInfo
 
 from handlers import blocks
+from handlers.sla_view import sla_alert_message
 from storage.outbox import Outbox
 from triage.model import Ticket, TicketEvent
+from triage.reminders import SlaNotice
+
+SlaLine = Callable[[Ticket], str | None]
 
 TRIAGE = "triage"
 REQUESTER = "requester:"
@@ -17,17 +22,27 @@ def _card_key(ticket: Ticket, audience: str) -> str:
 
 
 class SlackNotifier:
-    def __init__(self, outbox: Outbox, *, prefix: str, triage_channel: str) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        *,
+        prefix: str,
+        triage_channel: str,
+        zone: ZoneInfo,
+        sla_line: SlaLine = lambda ticket: None,
+    ) -> None:
         self.outbox = outbox
         self.prefix = prefix
         self.triage_channel = triage_channel
+        self.zone = zone
+        self.sla_line = sla_line  # the ticket's clocks in words, for support's cards
 
     def _render(self, ticket: Ticket, audience: str) -> blocks.Message:
         if audience == TRIAGE:
-            return blocks.triage_card(ticket, self.prefix)
+            return blocks.triage_card(ticket, self.prefix, sla=self.sla_line(ticket))
         if audience.startswith(REQUESTER):
             return blocks.requester_card(ticket, self.prefix)
-        return blocks.assignee_card(ticket, self.prefix, for_user=audience)
+        return blocks.assignee_card(ticket, self.prefix, for_user=audience, sla=self.sla_line(ticket))
 
     def _show_card(self, ticket: Ticket, audience: str, channel: str) -> None:
         assert ticket.id is not None
@@ -61,3 +76,12 @@ class SlackNotifier:
         message = blocks.alert_message(ticket, self.prefix, reason)
         for user in user_ids:
             self.outbox.post(user, message)
+
+    def sla_alert(self, ticket: Ticket, notice: SlaNotice, user_ids: Sequence[str], *, in_triage: bool) -> None:
+        message = sla_alert_message(ticket, self.prefix, notice, zone=self.zone)
+        for user in user_ids:
+            self.outbox.post(user, message)
+        if in_triage:
+            self.outbox.post(
+                self.triage_channel, sla_alert_message(ticket, self.prefix, notice, zone=self.zone, public=True)
+            )

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -47,8 +59,10 @@ class TicketRow(Base):
     origin_channel_id: Mapped[str | None] = mapped_column(String(32))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     handover_note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
+    status_changed_at: Mapped[datetime | None]  # how long it has waited in its status (digest)
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)  # first reached sign-off/closed; cleared on reopen
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     participants: Mapped[list[ParticipantRow]] = relationship(
@@ -110,3 +124,49 @@ class CardRow(Base):
     audience: Mapped[str] = mapped_column(String(32))  # triage | a user id
     channel: Mapped[str | None] = mapped_column(String(32))  # known once delivered
     ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class SlaTimerRow(Base):
+    """A ticket's SLA clock (or its "stale" timer) as last computed, indexed so the sweep reads only what is due.
+
+    Derived data: recomputed from the ticket's events after every change and by the sweep.
+    """
+
+    __tablename__ = "sla_timers"
+    __table_args__ = (
+        Index("ix_sla_timers_next_alert", "next_alert_at"),
+        Index("ix_sla_timers_due", "due_at"),
+        Index("ix_sla_timers_stopped", "stopped_at"),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)  # response | review | resolution | stale
+    cycle: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    target_seconds: Mapped[float | None] = mapped_column(Float)
+    elapsed_seconds: Mapped[float] = mapped_column(Float)  # final once stopped
+    due_at: Mapped[datetime | None]  # while running
+    stopped_at: Mapped[datetime | None]
+    breached: Mapped[bool] = mapped_column(Boolean)
+    paused: Mapped[bool] = mapped_column(Boolean)
+    next_alert_at: Mapped[datetime | None]  # the earliest reminder not yet sent
+
+
+class SentNoticeRow(Base):
+    """A reminder, escalation or digest that went out: the unique key makes every sweep idempotent."""
+
+    __tablename__ = "sent_notices"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime]
+
+
+class MetaRow(Base):
+    """Small facts about the database itself, e.g. which SLA policy its stored clocks were computed with."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -33,7 +33,16 @@ def _to_domain(row: TicketRow) -> Ticket:
     )
 
 
+_RESOLVED = (Status.AWAITING_SIGN_OFF.value, Status.CLOSED.value)
+
+
 def _copy_to_row(ticket: Ticket, row: TicketRow) -> None:
+    if row.status != ticket.status.value:
+        row.status_changed_at = ticket.updated_at
+        if ticket.status.value not in _RESOLVED:
+            row.resolved_at = None  # reopened
+        elif row.status not in _RESOLVED:
+            row.resolved_at = ticket.updated_at
     row.title = ticket.title
     row.description = ticket.description
     row.type = ticket.type.value
@@ -54,6 +63,7 @@ def _copy_to_row(ticket: Ticket, row: TicketRow) -> None:
 class SqlTicketRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.touched: set[int] = set()  # tickets with new events: their SLA timers are recomputed before commit
 
     def add(self, ticket: Ticket) -> Ticket:
         row = TicketRow()
@@ -81,6 +91,7 @@ class SqlTicketRepository:
 
     def record(self, ticket: Ticket, event: TicketEvent) -> None:
         assert ticket.id is not None
+        self.touched.add(ticket.id)
         self.session.add(
             EventRow(ticket_id=ticket.id, kind=event.kind.value, actor_id=event.actor_id, at=event.at, data=event.data)
         )

@@ -133,6 +133,8 @@ class EventKind(enum.StrEnum):
     RESOLVED = "resolved"
     MARKED_DUPLICATE = "marked_duplicate"
     PARTICIPANT_ADDED = "participant_added"
+    UPDATE_POSTED = "update_posted"  # support told the requester where things stand
+    SNOOZED = "snoozed"  # a reminder was put off by its recipient
 
 
 @dataclass(frozen=True)

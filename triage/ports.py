@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from triage.errors import TriageError
 from triage.model import Ticket, TicketEvent
+
+if TYPE_CHECKING:
+    from triage.reminders import SlaNotice, Timer
 
 
 class ConcurrentUpdate(TriageError):
@@ -58,4 +62,26 @@ class Notifier(Protocol):
 
     def alert(self, ticket: Ticket, user_ids: Sequence[str], *, reason: str) -> None:
         """Draw specific people's attention: a P1, or nobody on duty."""
+        ...
+
+    def sla_alert(self, ticket: Ticket, notice: SlaNotice, user_ids: Sequence[str], *, in_triage: bool) -> None:
+        """A reminder before a deadline, a breach, or a "keep them informed" nudge."""
+        ...
+
+
+class TimerStore(Protocol):
+    """Stored SLA timers (the sweep's index) and the keys of reminders already sent."""
+
+    def due_ticket_ids(self, now: datetime, *, limit: int) -> list[int]:
+        """Tickets with a reminder due by `now`, found by index."""
+        ...
+
+    def sent_keys(self, ticket_id: int) -> set[str]: ...
+
+    def claim(self, key: str, *, ticket_id: int | None, kind: str, now: datetime) -> bool:
+        """Record that a notice goes out; False if it already has (a re-run, or another process)."""
+        ...
+
+    def save(self, ticket_id: int, timers: Sequence[Timer]) -> None:
+        """Replace the ticket's stored timers."""
         ...

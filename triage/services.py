@@ -23,6 +23,7 @@ from triage.workflow import check_transition
 
 HANDOVER_NOTE = "a handover note for 2nd line: what you found and tried"
 RESOLUTION_NOTE = "the fix or workaround, as the requester will read it"
+UPDATE_NOTE = "the update for the requester"
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def check_may_view(ticket: Ticket, viewer_id: str, rota: Rota) -> None:
     raise NotAllowed("That ticket is private (a GDPR request): only its requester, assignee and the leads can see it.")
 
 
-def _load(tickets: TicketRepository, ticket_id: int) -> Ticket:
+def load_ticket(tickets: TicketRepository, ticket_id: int) -> Ticket:
     ticket = tickets.get(ticket_id)
     if ticket is None:
         raise TicketNotFound("I can't find that ticket.")
@@ -175,7 +176,7 @@ def acknowledge_ticket(
     *, ticket_id: int, actor_id: str, tickets: TicketRepository, rota: Rota, notifier: Notifier, now: datetime
 ) -> Ticket:
     """The first human response: whoever acknowledges takes the ticket and starts investigating."""
-    ticket = _load(tickets, ticket_id)
+    ticket = load_ticket(tickets, ticket_id)
     check_may_act(ticket, actor_id, rota)
     if ticket.status is not Status.OPEN:
         owner = f"<@{ticket.assignee_id}>" if ticket.assignee_id else "someone"
@@ -202,7 +203,7 @@ def change_status(
     notifier: Notifier,
     now: datetime,
 ) -> Ticket:
-    ticket = _load(tickets, ticket_id)
+    ticket = load_ticket(tickets, ticket_id)
     check_may_act(ticket, actor_id, rota)
     check_transition(ticket.status, status)
     event = TicketEvent(EventKind.STATUS_CHANGED, actor_id, now, {"from": ticket.status.value, "to": status.value})
@@ -235,7 +236,7 @@ def escalate_ticket(
 ) -> Ticket:
     """Hand the ticket to the on-duty 2nd line with a note of what 1st line found."""
     handover = clean_note("note", note, HANDOVER_NOTE)
-    ticket = _load(tickets, ticket_id)
+    ticket = load_ticket(tickets, ticket_id)
     check_may_act(ticket, actor_id, rota)
     if not ticket.is_open:
         raise InvalidTransition("This ticket is closed; reopen it before escalating.")
@@ -267,7 +268,7 @@ def resolve_ticket(
 ) -> Ticket:
     """A fix or workaround is given: the ticket waits for the requester's sign-off."""
     answer = clean_note("resolution", resolution, RESOLUTION_NOTE)
-    ticket = _load(tickets, ticket_id)
+    ticket = load_ticket(tickets, ticket_id)
     check_may_act(ticket, actor_id, rota)
     check_transition(ticket.status, Status.AWAITING_SIGN_OFF)
     event = TicketEvent(EventKind.RESOLVED, actor_id, now, {"from": ticket.status.value, "resolution": answer})
@@ -284,7 +285,7 @@ def check_duplicate(
     *, ticket_id: int, original_id: int, actor_id: str, tickets: TicketRepository, rota: Rota
 ) -> tuple[Ticket, Ticket]:
     """Whether `ticket_id` may be closed as a duplicate of `original_id`; returns both (the original's root)."""
-    ticket = _load(tickets, ticket_id)
+    ticket = load_ticket(tickets, ticket_id)
     check_may_act(ticket, actor_id, rota)
     if not ticket.is_open:
         raise InvalidTransition("This ticket is already closed.")
@@ -292,7 +293,7 @@ def check_duplicate(
     if original is None:
         raise InvalidInput("original", "There is no ticket with that reference.")
     while original.duplicate_of_id is not None:  # link to the root, not to another duplicate
-        original = _load(tickets, original.duplicate_of_id)
+        original = load_ticket(tickets, original.duplicate_of_id)
     if original.id == ticket.id:
         raise InvalidInput("original", "A ticket cannot be a duplicate of itself.")
     if ticket.is_private or original.is_private:  # merging would show one person's request to another
@@ -346,7 +347,7 @@ def set_priority(
     now: datetime,
 ) -> Ticket:
     """Triage sets or revises the impact; a ticket that becomes a P1 wakes 2nd line and the leads."""
-    ticket = _load(tickets, ticket_id)
+    ticket = load_ticket(tickets, ticket_id)
     check_may_act(ticket, actor_id, rota)
     if not ticket.is_open:
         raise InvalidTransition("This ticket is closed; reopen it before changing its priority.")
@@ -368,8 +369,31 @@ def set_priority(
     return ticket
 
 
+def post_update(
+    *,
+    ticket_id: int,
+    actor_id: str,
+    message: str | None,
+    tickets: TicketRepository,
+    rota: Rota,
+    notifier: Notifier,
+    now: datetime,
+) -> Ticket:
+    """Tell the requester where things stand (seed 003: keep people informed, even without progress)."""
+    text = clean_note("update", message, UPDATE_NOTE)
+    ticket = load_ticket(tickets, ticket_id)
+    check_may_act(ticket, actor_id, rota)
+    if not ticket.is_open:
+        raise InvalidTransition("This ticket is closed; reopen it before posting an update.")
+    event = TicketEvent(EventKind.UPDATE_POSTED, actor_id, now, {"message": text})
+    _apply(tickets, ticket, event)
+    notifier.ticket_changed(ticket)
+    notifier.tell_participants(ticket, event)
+    return ticket
+
+
 def view_ticket(*, ticket_id: int, viewer_id: str, tickets: TicketRepository, rota: Rota) -> Ticket:
-    ticket = _load(tickets, ticket_id)
+    ticket = load_ticket(tickets, ticket_id)
     check_may_view(ticket, viewer_id, rota)
     return ticket
 

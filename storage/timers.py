@@ -1,0 +1,84 @@
+"""Stored SLA timers and sent-notice keys. Flushes, never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import MetaRow, SentNoticeRow, SlaTimerRow, TicketRow
+from triage.model import Status
+from triage.reminders import Timer
+
+SLA_FINGERPRINT = "sla_fingerprint"
+
+
+class SqlTimerStore:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def due_ticket_ids(self, now: datetime, *, limit: int) -> list[int]:
+        first_due = func.min(SlaTimerRow.next_alert_at)
+        rows = self.session.execute(
+            select(SlaTimerRow.ticket_id)
+            .where(SlaTimerRow.next_alert_at <= now)
+            .group_by(SlaTimerRow.ticket_id)
+            .order_by(first_due, SlaTimerRow.ticket_id)
+            .limit(limit)
+        )
+        return [ticket_id for (ticket_id,) in rows]
+
+    def sent_keys(self, ticket_id: int) -> set[str]:
+        return set(self.session.scalars(select(SentNoticeRow.key).where(SentNoticeRow.ticket_id == ticket_id)))
+
+    def claim(self, key: str, *, ticket_id: int | None, kind: str, now: datetime) -> bool:
+        values = {"key": key, "ticket_id": ticket_id, "kind": kind, "sent_at": now}
+        dialect = self.session.get_bind().dialect.name
+        statement: Any
+        if dialect == "postgresql":
+            statement = postgresql.insert(SentNoticeRow).values(values).on_conflict_do_nothing()
+        elif dialect == "sqlite":
+            statement = sqlite.insert(SentNoticeRow).values(values).on_conflict_do_nothing()
+        else:  # pragma: no cover - other databases are not supported yet
+            statement = insert(SentNoticeRow).values(values)
+        return bool(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+    def save(self, ticket_id: int, timers: Sequence[Timer]) -> None:
+        self.session.execute(delete(SlaTimerRow).where(SlaTimerRow.ticket_id == ticket_id))
+        self.session.add_all(
+            SlaTimerRow(
+                ticket_id=ticket_id,
+                name=t.name,
+                cycle=t.cycle,
+                started_at=t.started_at,
+                target_seconds=t.target,
+                elapsed_seconds=t.elapsed,
+                due_at=t.due_at,
+                stopped_at=t.stopped_at,
+                breached=t.breached,
+                paused=t.paused,
+                next_alert_at=t.next_alert_at,
+            )
+            for t in timers
+        )
+        self.session.flush()
+
+    # -- recomputation after a policy or calendar edit -------------------------------------------
+
+    def stored_fingerprint(self) -> str | None:
+        row = self.session.get(MetaRow, SLA_FINGERPRINT)
+        return row.value if row else None
+
+    def set_fingerprint(self, fingerprint: str) -> None:
+        self.session.merge(MetaRow(key=SLA_FINGERPRINT, value=fingerprint))
+
+    def open_ticket_ids(self) -> list[int]:
+        return list(
+            self.session.scalars(
+                select(TicketRow.id).where(TicketRow.status != Status.CLOSED.value).order_by(TicketRow.id)
+            )
+        )
