@@ -66,9 +66,12 @@ def clock_phrase(state: ClockState, *, now: datetime, zone: ZoneInfo, day_second
 def sla_line(
     clocks: Sequence[ClockState], *, now: datetime, zone: ZoneInfo, day_seconds: float, live: bool = False
 ) -> str | None:
+    """All clocks of a ticket: one line on a card; a list in a live answer such as `/support status`."""
     phrases = [clock_phrase(c, now=now, zone=zone, day_seconds=day_seconds, live=live) for c in clocks]
     shown = [p for p in phrases if p]
-    return "SLA: " + " · ".join(shown) if shown else None
+    if not shown:
+        return None
+    return "*SLA*\n" + "\n".join(f"• {p}" for p in shown) if live else "SLA: " + " · ".join(shown)
 
 
 def _snooze_and_update_buttons(ticket: Ticket, notice: SlaNotice) -> list[dict[str, object]]:
