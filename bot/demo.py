@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from bot.app import build_runtime
+from bot.app import Runtime, build_runtime
 from bot.clock import ManualClock
 from bot.fake_slack import Call, FakeSlack
 from bot.server import make_http_server
@@ -28,7 +28,7 @@ from bot.simulator import Reply, SlackSimulator
 DEMO_CONFIG = Path(__file__).with_name("demo.yml")
 SECRET = "demo-signing-secret"
 START = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))  # a Tuesday morning
-TRIAGE = "C0TRIAGE"
+TRIAGE, LEADS = "C0TRIAGE", "C0LEADS"
 RIYA, ALICE, ERIN, ZOE = "U7RIYA", "U1ALICE", "U5ERIN", "U9ZOE"
 
 
@@ -38,6 +38,7 @@ def person(user_id: str) -> str:
 
 
 def _mrkdwn(text: str) -> str:
+    text = re.sub(r"<!date\^\d+\^[^|>]*\|([^>]*)>", r"\1", text)  # Slack shows it in the reader's zone
     text = re.sub(r"<@([A-Z0-9]+)>", lambda m: person(m[1]), text)
     text = re.sub(r":[a-z_]+: ?", "", text)
     return text.replace("*", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -50,22 +51,36 @@ def render_blocks(blocks: list[dict[str, Any]] | None, fallback: str) -> list[st
     lines: list[str] = []
     for block in blocks:
         kind = block.get("type")
-        if kind == "section" and "text" in block:
+        if kind == "header":
+            lines.append(_mrkdwn(block["text"]["text"]).upper())
+        elif kind == "section" and "text" in block:
             lines.extend(_mrkdwn(block["text"]["text"]).splitlines())
         elif kind == "section":
             lines.append(" | ".join(_mrkdwn(f["text"]).replace("\n", ": ", 1) for f in block.get("fields", [])))
         elif kind == "context":
             lines.append(" ".join(_mrkdwn(e.get("text", "")) for e in block.get("elements", [])))
         elif kind == "actions":
-            labels = [e.get("text", e.get("placeholder", {})).get("text", "?") for e in block.get("elements", [])]
-            lines.append("  ".join(f"[{label}{' v' if 'Update' in label else ''}]" for label in labels))
+            labels = [
+                e.get("text", e.get("placeholder", {})).get("text", "?")
+                + (" v" if e.get("type") == "static_select" else "")
+                for e in block.get("elements", [])
+            ]
+            lines.append("  ".join(f"[{label}]" for label in labels))
     return lines
 
 
 def describe(call: Call) -> list[str]:
     """One recorded Web API call as lines of the transcript."""
     channel = call.channel or ""
-    where = "#triage" if channel == TRIAGE else f"DM {person(channel)}" if channel[:1] in "UD" else channel
+    where = (
+        "#triage"
+        if channel == TRIAGE
+        else "#leads"
+        if channel == LEADS
+        else f"DM {person(channel)}"
+        if channel[:1] in "UD"
+        else channel
+    )
     if call.method == "views.open":
         view = call.args.get("view") or {}
         title = view.get("title", {}).get("text", "")
@@ -113,6 +128,19 @@ class Demo:
                 self.say(line)
         self.seen = len(calls)
 
+    def later(
+        self, at: datetime, narration: str, job: Callable[[], object], expect: Callable[[list[Call]], bool]
+    ) -> None:
+        """Move time on and run what the scheduler would run then; print what people see."""
+        self.clock.set(at)
+        self.say(f"\n{at.astimezone(START.tzinfo):%a %H:%M}  {narration}")
+        job()
+        calls = self.fake.wait_for(lambda calls: expect(calls[self.seen :]), timeout=15)
+        for call in calls[self.seen :]:
+            for line in describe(call):
+                self.say(line)
+        self.seen = len(calls)
+
     def last(self, method: str, channel_prefix: str | None = None) -> Call:
         for call in reversed(self.fake.calls):
             if call.method == method and (
@@ -133,6 +161,73 @@ def _count(method: str, n: int = 1, channel: str | None = None) -> Callable[[lis
 
 def _all(*checks: Callable[[list[Call]], bool]) -> Callable[[list[Call]], bool]:
     return lambda calls: all(check(calls) for check in checks)
+
+
+def play_sla_act(demo: Demo, runtime: Runtime) -> None:
+    """Act two: a question nobody answers in time. The minute sweep reminds, then escalates; the digest follows."""
+    sim = demo.sim
+    demo.say("\n-- SLA clocks run in working time (Mon-Fri 08:00-16:00 London); the scheduler sweeps every minute --")
+
+    def sweep() -> None:
+        runtime.jobs.every_minute(runtime.clock.now())
+        runtime.worker.kick()
+
+    demo.step(
+        f"{person(ZOE)} types: /support How do I share my calendar with a contractor?",
+        lambda: sim.command(ZOE, "How do I share my calendar with a contractor?"),
+        _count("views.open"),
+    )
+    form = demo.last("views.open").args["view"]
+    demo.step(
+        f"{person(ZOE)} picks 'Support query' and submits",
+        lambda: sim.submit(
+            ZOE,
+            form,
+            {
+                "title": "How do I share my calendar with a contractor?",
+                "description": "They are not in our directory; I want them to see my free/busy times only.",
+                "type": "support_query",
+                "priority": "unsure",
+            },
+        ),
+        _count("chat.postMessage", 3),
+    )
+    opened = demo.clock.now()
+    demo.later(
+        opened + timedelta(minutes=20),
+        "20 working minutes of the 30-minute response target have gone: the sweep reminds the assignee",
+        sweep,
+        _count("chat.postMessage", 1, ALICE),
+    )
+    demo.later(
+        opened + timedelta(minutes=31),
+        "Still no answer: the response target is breached",
+        sweep,
+        _all(_count("chat.postMessage", 1, TRIAGE), _count("chat.postMessage", 1, ERIN)),
+    )
+    demo.step(
+        f"{person(ALICE)} presses 'Update the requester' on the reminder",
+        lambda: sim.act(ALICE, demo.card("D1ALICE"), "ticket_post_update", channel="D1ALICE"),
+        _count("views.open"),
+    )
+    update_form = demo.last("views.open").args["view"]
+    demo.step(
+        f"{person(ALICE)} writes to {person(ZOE)} and sends it",
+        lambda: sim.submit(
+            ALICE,
+            update_form,
+            {
+                "update": "Yes: Outlook > Calendar > Share > type their address > 'Can view when I'm busy'. Try it and tell me."
+            },
+        ),
+        _count("chat.postMessage", 1, ZOE),
+    )
+    demo.later(
+        START.replace(day=START.day + 1, hour=9, minute=0),
+        "Next working day, 09:00: the daily digest for the leads",
+        sweep,
+        _count("chat.postMessage", 1, LEADS),
+    )
 
 
 def run_demo(out: TextIO) -> int:
@@ -235,6 +330,7 @@ def run_demo(out: TextIO) -> int:
             ),
             _all(_count("chat.postMessage", 1, RIYA), _count("chat.update", 4)),
         )
+        play_sla_act(demo, runtime)
         runtime.worker.wait_idle(5)
         demo.say(f"\nDone: {len(fake.calls)} Slack Web API calls, every one of them made by the real app.")
         return 0
