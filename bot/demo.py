@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.app import Runtime, build_runtime
 from bot.clock import ManualClock
 from bot.fake_slack import Call, FakeSlack
-from bot.server import make_http_server
+from bot.server import make_http_server, serve_in_background
 from bot.settings import Settings
 from bot.simulator import Reply, SlackSimulator
 
@@ -247,7 +246,7 @@ def run_demo(out: TextIO) -> int:
     runtime = build_runtime(settings, clock=clock)
     runtime.worker.start()
     server = make_http_server(runtime, host="127.0.0.1", port=0, threads=8)
-    threading.Thread(target=server.run, name="demo-http", daemon=True).start()
+    serve_in_background(server, "demo-http")
     sim = SlackSimulator(f"http://127.0.0.1:{server.effective_port}/slack/events", SECRET, fake)
     demo = Demo(out, fake, sim, clock)
     try:

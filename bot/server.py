@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -34,3 +35,17 @@ def make_wsgi_app(runtime: Runtime) -> Callable[[dict[str, Any], StartResponse],
 def make_http_server(runtime: Runtime, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 16) -> Any:
     """A waitress server (threaded, production-grade); port 0 picks a free port (see .effective_port)."""
     return create_server(make_wsgi_app(runtime), host=host, port=port, threads=threads, ident="supportbot")
+
+
+def serve_in_background(server: Any, name: str = "supportbot-http") -> threading.Thread:
+    """Run the server on a thread (demo, tests). Closing it under the select loop is a normal way to stop."""
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:  # the listening socket was closed by server.close()
+            pass
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,36 +36,41 @@ class SqlTimerStore:
         return set(self.session.scalars(select(SentNoticeRow.key).where(SentNoticeRow.ticket_id == ticket_id)))
 
     def claim(self, key: str, *, ticket_id: int | None, kind: str, now: datetime) -> bool:
-        values = {"key": key, "ticket_id": ticket_id, "kind": kind, "sent_at": now}
-        dialect = self.session.get_bind().dialect.name
-        statement: Any
-        if dialect == "postgresql":
-            statement = postgresql.insert(SentNoticeRow).values(values).on_conflict_do_nothing()
-        elif dialect == "sqlite":
-            statement = sqlite.insert(SentNoticeRow).values(values).on_conflict_do_nothing()
-        else:  # pragma: no cover - other databases are not supported yet
-            statement = insert(SentNoticeRow).values(values)
-        return bool(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+        statement = self._insert(SentNoticeRow).values(key=key, ticket_id=ticket_id, kind=kind, sent_at=now)
+        return bool(self.session.execute(statement.on_conflict_do_nothing()).rowcount)  # type: ignore[attr-defined]
 
     def save(self, ticket_id: int, timers: Sequence[Timer]) -> None:
-        self.session.execute(delete(SlaTimerRow).where(SlaTimerRow.ticket_id == ticket_id))
-        self.session.add_all(
-            SlaTimerRow(
-                ticket_id=ticket_id,
-                name=t.name,
-                cycle=t.cycle,
-                started_at=t.started_at,
-                target_seconds=t.target,
-                elapsed_seconds=t.elapsed,
-                due_at=t.due_at,
-                stopped_at=t.stopped_at,
-                breached=t.breached,
-                paused=t.paused,
-                next_alert_at=t.next_alert_at,
-            )
-            for t in timers
+        """Upsert, not delete-and-insert: two sweeps racing on PostgreSQL must not trip over the primary key."""
+        names = [t.name for t in timers]
+        self.session.execute(
+            delete(SlaTimerRow).where(SlaTimerRow.ticket_id == ticket_id, SlaTimerRow.name.not_in(names))
         )
-        self.session.flush()
+        if not timers:
+            return
+        rows = [
+            {
+                "ticket_id": ticket_id,
+                "name": t.name,
+                "cycle": t.cycle,
+                "started_at": t.started_at,
+                "target_seconds": t.target,
+                "elapsed_seconds": t.elapsed,
+                "due_at": t.due_at,
+                "stopped_at": t.stopped_at,
+                "breached": t.breached,
+                "paused": t.paused,
+                "next_alert_at": t.next_alert_at,
+            }
+            for t in timers
+        ]
+        statement = self._insert(SlaTimerRow).values(rows)
+        columns = {name: statement.excluded[name] for name in rows[0] if name not in ("ticket_id", "name")}
+        self.session.execute(statement.on_conflict_do_update(index_elements=["ticket_id", "name"], set_=columns))
+
+    def _insert(self, table: type[SlaTimerRow] | type[SentNoticeRow]) -> Any:
+        """INSERT with ON CONFLICT, in the dialect at hand (SQLite and PostgreSQL both have it)."""
+        dialect = self.session.get_bind().dialect.name
+        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
     # -- recomputation after a policy or calendar edit -------------------------------------------
 

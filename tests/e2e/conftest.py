@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ import pytest
 from bot.app import Runtime, build_runtime
 from bot.clock import ManualClock
 from bot.fake_slack import Call, FakeSlack
-from bot.server import make_http_server
+from bot.server import make_http_server, serve_in_background
 from bot.settings import Settings
 from bot.simulator import Reply, SlackSimulator
 
@@ -110,8 +109,7 @@ def desk(database_url: str, config_path: Path, clock: ManualClock) -> Iterator[D
         runtime = build_runtime(settings, clock=clock)
         runtime.worker.start()
         server = make_http_server(runtime, host="127.0.0.1", port=0, threads=8)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
+        serve_in_background(server)
         base = f"http://127.0.0.1:{server.effective_port}"
         try:
             yield Desk(runtime, fake, SlackSimulator(base + "/slack/events", SECRET, fake), clock, base)
