@@ -46,6 +46,8 @@ class DeadlineCalculator:
         self._targets: dict[tuple[str, str | None], tuple[float | None, ...]] = {}
 
     def targets(self, type_name: Any, priority_name: Any) -> tuple[float | None, ...]:
+        if not isinstance(type_name, str) or not isinstance(priority_name, str | None):
+            raise DueError('type and priority must be strings, e.g. "technical_support" and "P1"')
         key = (type_name, priority_name)
         cached = self._targets.get(key)
         if cached is None:
@@ -78,10 +80,13 @@ class DeadlineCalculator:
         targets = self.targets(type_name, priority_name)
         start = self.opened_at(opened)
         add = self.calendar.add_working_time_epoch
-        return {
-            clock.value: (self._iso(add(start, target)) if target is not None else None)
-            for clock, target in zip(SlaClock, targets, strict=True)
-        }
+        try:
+            return {
+                clock.value: (self._iso(add(start, target)) if target is not None else None)
+                for clock, target in zip(SlaClock, targets, strict=True)
+            }
+        except (ValueError, OverflowError, OSError):  # e.g. year 1 or 9999: outside any calendar
+            raise DueError(f"opened: {opened!r} is outside the range of dates the calendar covers") from None
 
 
 def run_one(calculator: DeadlineCalculator, *, type_name: str, priority: str | None, opened: str, out: IO[str]) -> int:
@@ -112,7 +117,7 @@ def run_batch(calculator: DeadlineCalculator, lines: Iterable[str], out: IO[str]
             if "type" not in row or "opened" not in row:
                 raise DueError('each row needs "type" and "opened"')
             result: dict[str, Any] = {"id": row_id, **calculator.due(row["type"], row.get("priority"), row["opened"])}
-        except (DueError, ValueError) as error:
+        except ValueError as error:  # DueError, or JSON that does not parse
             failures += 1
             result = {"id": row_id, "error": f"line {number}: {error}"}
         write(dumps(result) + "\n")

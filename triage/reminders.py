@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from rota.calendar import WorkingCalendar
 from rota.rotation import Rota, SupportLine
@@ -19,7 +19,7 @@ from triage.errors import InvalidInput, InvalidTransition
 from triage.model import EventKind, Status, Ticket, TicketEvent
 from triage.ports import Notifier, TicketRepository, TimerStore
 from triage.services import check_may_act, load_ticket
-from triage.sla import ClockState, SlaClock, SlaPolicy, derive_clocks, last_update_to_requester
+from triage.sla import ClockState, SlaClock, SlaPolicy, derive_clocks, last_update_to_requester, status_after
 
 STALE = "stale"  # the timer name of "no update to the requester for a working day"
 
@@ -60,6 +60,12 @@ class Alert:
 
     def key(self, ticket_id: int) -> str:
         return f"{ticket_id}:{self.timer}:{self.cycle}:{self.kind.value}{self.variant}"
+
+    def is_due(self, now: datetime) -> bool:
+        """Reminders go at their time; a breach only once the target is exceeded (reaching it is still met)."""
+        if self.kind in (AlertKind.BREACH, AlertKind.STALE):
+            return now >= self.send_at and now > self.at
+        return now >= self.send_at
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,17 @@ def _snoozes(events: Sequence[TicketEvent]) -> dict[tuple[str, int], datetime]:
     return latest
 
 
+def _ball_back_with_support(events: Sequence[TicketEvent]) -> datetime:
+    """When the ticket last came back to support from the requester's court (their info, a refused sign-off)."""
+    status = Status.OPEN
+    since = events[0].at if events else datetime.min.replace(tzinfo=UTC)
+    for event in sorted(events, key=lambda e: e.at):
+        before, status = status, status_after(event, status)
+        if status in _SUPPORT_OWES_AN_UPDATE and before not in _SUPPORT_OWES_AN_UPDATE:
+            since = event.at
+    return since
+
+
 def plan_alerts(
     *, ticket: Ticket, clocks: Sequence[ClockState], events: Sequence[TicketEvent], calendar: WorkingCalendar
 ) -> list[Alert]:
@@ -138,7 +155,7 @@ def plan_alerts(
             alerts.append(alert(clock.clock.value, clock.cycle, AlertKind.SNOOZED, until, f":{int(until.timestamp())}"))
         alerts.append(alert(clock.clock.value, clock.cycle, AlertKind.BREACH, clock.due_at))
     if ticket.status in _SUPPORT_OWES_AN_UPDATE:
-        since = last_update_to_requester(events) or ticket.created_at
+        since = max(last_update_to_requester(events) or ticket.created_at, _ball_back_with_support(events))
         stale_at = calendar.add_working_time(since, calendar.day_seconds)
         alerts.append(alert(STALE, int(since.timestamp()), AlertKind.STALE, stale_at))
     return alerts
@@ -181,7 +198,7 @@ def plan_timers(
                 elapsed=0.0,
                 due_at=stale.at,
                 stopped_at=None,
-                breached=stale.at <= now,
+                breached=stale.at < now,
                 paused=False,
                 next_alert_at=next_alert.get(STALE),
             )
@@ -256,7 +273,7 @@ def sweep(
         by_clock = {c.clock.value: c for c in clocks}
         alerts = plan_alerts(ticket=ticket, clocks=clocks, events=events, calendar=sla.calendar)
         sent = timers.sent_keys(ticket_id)
-        due = [a for a in alerts if a.send_at <= now and a.key(ticket_id) not in sent]
+        due = [a for a in alerts if a.is_due(now) and a.key(ticket_id) not in sent]
         breaching = {(a.timer, a.cycle) for a in due if a.kind is AlertKind.BREACH}
         changed = False
         for alert in sorted(due, key=lambda a: a.at):

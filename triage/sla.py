@@ -180,8 +180,8 @@ class ClockState:
 def near_breach_threshold(target: float) -> float:
     """75% of the target; for targets of an hour or less, 10 working minutes before if that comes sooner."""
     threshold = 0.75 * target
-    if target <= 3600:
-        threshold = min(threshold, max(target - 600, 0.0))
+    if 600 < target <= 3600:  # a target of 10 minutes or less just gets the 75% point
+        threshold = min(threshold, target - 600)
     return threshold
 
 
