@@ -322,3 +322,54 @@ def test_known_keys_give_no_warnings(tmp_path: Path, caplog: pytest.LogCaptureFi
     with caplog.at_level(logging.WARNING, logger="bot.config"):
         load_config(write(tmp_path, PRODUCT_EXAMPLE))
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+# --- digest schedule and the SLA part -------------------------------------------------------
+
+
+def test_digest_schedule_defaults_to_nine_on_working_days_and_monday_weekly(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, edited({})))
+    assert (config.digest.time, config.digest.weekly_on) == (time(9, 0), 0)
+
+
+def test_digest_schedule_is_configurable(tmp_path: Path) -> None:
+    text = edited({}) + 'digest: {time: "08:30", weekly_on: fri}\n'
+    config = load_config(write(tmp_path, text))
+    assert (config.digest.time, config.digest.weekly_on) == (time(8, 30), 4)
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "fragment"),
+    [
+        ('digest: {time: "25:00"}', "digest.time", "not a time of day"),
+        ("digest: {weekly_on: someday}", "digest.weekly_on", "'someday' is not a weekday"),
+    ],
+)
+def test_digest_schedule_errors_are_located(tmp_path: Path, line: str, key: str, fragment: str) -> None:
+    path, message = config_error(tmp_path, edited({}) + line + "\n")
+    assert message.startswith(f"{path}:24: {key}: ")
+    assert fragment in message
+
+
+def test_calendar_follows_working_hours_and_holidays(tmp_path: Path) -> None:
+    """The SLA calendar is built from the config: GB's Christmas and the extra 24 Dec are closed."""
+    config = load_config(write(tmp_path, edited({7: "holidays: {country: GB, subdivision: ENG, dates: [2026-12-23]}"})))
+    london = config.timezone
+    calendar = config.calendar
+    # Tue 22 Dec 15:30 + 1h: 30 min on the 22nd; the 23rd is an extra closure; 24th 08:30.
+    assert calendar.add_working_time(datetime(2026, 12, 22, 15, 30, tzinfo=london), 3600) == datetime(
+        2026, 12, 24, 8, 30, tzinfo=london
+    )
+    # Thu 24 Dec 15:30 + 1h: Christmas, Boxing Day (Sat), the weekend and the 28th (observed) are closed.
+    assert calendar.add_working_time(datetime(2026, 12, 24, 15, 30, tzinfo=london), 3600) == datetime(
+        2026, 12, 29, 8, 30, tzinfo=london
+    )
+    assert calendar.day_seconds == 8 * 3600
+
+
+def test_a_changed_policy_or_calendar_changes_the_fingerprint(tmp_path: Path) -> None:
+    base = load_config(write(tmp_path, edited({}))).sla_settings.fingerprint
+    assert load_config(write(tmp_path, edited({}))).sla_settings.fingerprint == base
+    assert load_config(write(tmp_path, edited({6: '  end: "17:00"'}))).sla_settings.fingerprint != base
+    changed_target = edited({23: "    P1: {response: 15m, review: 1h, resolution: 4h}"})
+    assert load_config(write(tmp_path, changed_target)).sla_settings.fingerprint != base
