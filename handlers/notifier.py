@@ -79,9 +79,8 @@ class SlackNotifier:
 
     def sla_alert(self, ticket: Ticket, notice: SlaNotice, user_ids: Sequence[str], *, in_triage: bool) -> None:
         message = sla_alert_message(ticket, self.prefix, notice, zone=self.zone)
-        for user in user_ids:
-            self.outbox.post(user, message)
+        private = sla_alert_message(ticket, self.prefix, notice, zone=self.zone, public=True)
+        for user in user_ids:  # a GDPR request's contents go to its assignee only
+            self.outbox.post(user, private if ticket.is_private and user != ticket.assignee_id else message)
         if in_triage:
-            self.outbox.post(
-                self.triage_channel, sla_alert_message(ticket, self.prefix, notice, zone=self.zone, public=True)
-            )
+            self.outbox.post(self.triage_channel, private)

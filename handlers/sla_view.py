@@ -51,7 +51,7 @@ def clock_phrase(state: ClockState, *, now: datetime, zone: ZoneInfo, day_second
         left = working_duration(max(state.target - state.elapsed, 0), day_seconds)
         return f"{name} paused while we wait for the requester ({left} left)"
     assert state.due_at is not None
-    if state.due_at <= now:
+    if state.due_at < now:  # reaching the target exactly is still met
         if live:
             late = working_duration(state.elapsed - state.target, day_seconds)
             return (

@@ -37,7 +37,9 @@ class SqlTimerStore:
 
     def claim(self, key: str, *, ticket_id: int | None, kind: str, now: datetime) -> bool:
         statement = self._insert(SentNoticeRow).values(key=key, ticket_id=ticket_id, kind=kind, sent_at=now)
-        return bool(self.session.execute(statement.on_conflict_do_nothing()).rowcount)  # type: ignore[attr-defined]
+        # RETURNING, not rowcount: psycopg reports -1 for ON CONFLICT DO NOTHING through SQLAlchemy.
+        claimed = self.session.execute(statement.on_conflict_do_nothing().returning(SentNoticeRow.key))
+        return claimed.first() is not None
 
     def save(self, ticket_id: int, timers: Sequence[Timer]) -> None:
         """Upsert, not delete-and-insert: two sweeps racing on PostgreSQL must not trip over the primary key."""

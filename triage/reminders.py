@@ -106,6 +106,14 @@ class SweepResult:
         return f"{self.tickets} tickets checked: {parts}; {self.superseded} overtaken by a breach"
 
 
+SWEEP_GRACE = timedelta(minutes=2)  # a sweep just after closing still sends what fell due at closing time
+
+
+def in_working_hours(now: datetime, calendar: WorkingCalendar) -> bool:
+    """Whether a (non-P1) reminder may go out now: in hours, or within the sweep's grace after closing."""
+    return calendar.is_working(now) or calendar.is_working(now - SWEEP_GRACE)
+
+
 def within_hours(at: datetime, *, urgent: bool, calendar: WorkingCalendar) -> datetime:
     """Reminders wait for working hours, except for a P1; closing time itself still counts as in hours."""
     if urgent or calendar.is_working(at) or calendar.is_working(at - timedelta(seconds=1)):
@@ -162,15 +170,26 @@ def plan_alerts(
 
 
 def plan_timers(
-    *, ticket: Ticket, clocks: Sequence[ClockState], alerts: Sequence[Alert], sent: set[str], now: datetime
+    *,
+    ticket: Ticket,
+    clocks: Sequence[ClockState],
+    alerts: Sequence[Alert],
+    sent: set[str],
+    now: datetime,
+    not_before: datetime | None = None,
 ) -> list[Timer]:
-    """The stored form of the clocks, each with the instant its next unsent reminder goes out."""
+    """The stored form of the clocks, each with the instant its next unsent reminder goes out.
+
+    `not_before` holds back reminders the sweep could not send yet (out of hours), so the index does not
+    offer the ticket again every minute of a weekend.
+    """
     assert ticket.id is not None
     next_alert: dict[str, datetime] = {}
     for alert in alerts:
         if alert.key(ticket.id) not in sent:
+            at = max(alert.send_at, not_before) if not_before else alert.send_at
             current = next_alert.get(alert.timer)
-            next_alert[alert.timer] = alert.send_at if current is None else min(current, alert.send_at)
+            next_alert[alert.timer] = at if current is None else min(current, at)
     timers = [
         Timer(
             name=c.clock.value,
@@ -273,6 +292,13 @@ def sweep(
         by_clock = {c.clock.value: c for c in clocks}
         alerts = plan_alerts(ticket=ticket, clocks=clocks, events=events, calendar=sla.calendar)
         sent = timers.sent_keys(ticket_id)
+        if not (ticket.is_urgent or in_working_hours(now, sla.calendar)):  # caught up out of hours: wait
+            not_before = sla.calendar.next_working_instant(now)
+            timers.save(
+                ticket_id,
+                plan_timers(ticket=ticket, clocks=clocks, alerts=alerts, sent=sent, now=now, not_before=not_before),
+            )
+            continue
         due = [a for a in alerts if a.is_due(now) and a.key(ticket_id) not in sent]
         breaching = {(a.timer, a.cycle) for a in due if a.kind is AlertKind.BREACH}
         changed = False
