@@ -20,8 +20,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Every benchmark, one after the other; each prints its figures and targets (see bench/README.md).
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/calendar_bench.py
+	$(BIN)/python bench/sla_due_bench.py
+	$(BIN)/python bench/sweep_bench.py
+	$(BIN)/python bench/digest_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers rota triage storage tests bench
