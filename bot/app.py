@@ -119,9 +119,7 @@ def build_core(settings: Settings, *, clock: Clock | None = None, config: AppCon
     client = make_web_client(settings)
     worker = OutboxWorker(sessions, client, clock)
     deps = Deps(config=config, clock=clock, sessions=sessions, read_sessions=read_sessions, outbox_ready=worker.kick)
-    jobs = Jobs(deps)
-    jobs.recompute_if_policy_changed(clock.now())
-    return Core(settings, config, clock, engine, sessions, client, worker, deps, jobs)
+    return Core(settings, config, clock, engine, sessions, client, worker, deps, Jobs(deps))
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None, config: AppConfig | None = None) -> Runtime:

@@ -146,6 +146,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return _fail(str(error))
     try:
         now = core.clock.now()
+        core.jobs.recompute_if_policy_changed(now)
         result = core.jobs.sweep(now)
         print(f"sweep at {now.isoformat()}: {result.summary()}; {_deliver(core)}")
     finally:

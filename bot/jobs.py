@@ -27,13 +27,21 @@ class Jobs:
     deps: Deps
 
     def recompute_if_policy_changed(self, now: datetime) -> int:
-        """A changed SLA policy or calendar re-derives every open ticket's timers; returns how many."""
+        """A changed SLA policy or calendar re-derives every open ticket's timers; returns how many.
+
+        In batches, each its own transaction, so `serve` keeps answering Slack while a large desk is
+        recomputed; the new fingerprint is stored last, so an interrupted run starts again next time.
+        """
         fingerprint = self.deps.config.sla_settings.fingerprint
-        with self.deps.unit_of_work(now=now) as uow:
-            if uow.timers.stored_fingerprint() == fingerprint:
+        with self.deps.lookup_timers() as timers:
+            if timers.stored_fingerprint() == fingerprint:
                 return 0
-            ticket_ids = uow.timers.open_ticket_ids()
-            refresh_timers(ticket_ids=ticket_ids, tickets=uow.tickets, timers=uow.timers, sla=self.deps.sla, now=now)
+            ticket_ids = timers.open_ticket_ids()
+        for start in range(0, len(ticket_ids), SWEEP_BATCH):
+            with self.deps.unit_of_work(now=now) as uow:
+                batch = ticket_ids[start : start + SWEEP_BATCH]
+                refresh_timers(ticket_ids=batch, tickets=uow.tickets, timers=uow.timers, sla=self.deps.sla, now=now)
+        with self.deps.unit_of_work(now=now) as uow:
             uow.timers.set_fingerprint(fingerprint)
         log.info("SLA policy or calendar changed: recomputed the clocks of %d open tickets", len(ticket_ids))
         return len(ticket_ids)
@@ -102,6 +110,7 @@ class Jobs:
     def every_minute(self, now: datetime) -> None:
         """What `serve` runs each minute: never raises, so one bad pass does not stop the scheduler."""
         try:
+            self.recompute_if_policy_changed(now)
             result = self.sweep(now)
             if any(result.sent.values()):
                 log.info("sweep: %s", result.summary())

@@ -58,12 +58,17 @@ class Deps:
     ) -> Callable[[Ticket], str | None]:
         """A ticket's clocks in words, from its history as this transaction sees it."""
 
+        rendered: dict[tuple[int, int], str | None] = {}  # one ticket's cards share one replay of its history
+
         def line(ticket: Ticket) -> str | None:
             assert ticket.id is not None
-            clocks = self.sla.clocks(ticket, tickets.events(ticket.id), now)
-            return sla_line(
-                clocks, now=now, zone=self.config.timezone, day_seconds=self.sla.calendar.day_seconds, live=live
-            )
+            key = (ticket.id, ticket.version)
+            if key not in rendered:
+                clocks = self.sla.clocks(ticket, tickets.events(ticket.id), now)
+                rendered[key] = sla_line(
+                    clocks, now=now, zone=self.config.timezone, day_seconds=self.sla.calendar.day_seconds, live=live
+                )
+            return rendered[key]
 
         return line
 
@@ -84,6 +89,12 @@ class Deps:
             yield UnitOfWork(session, now, tickets, timers, notifier)
             refresh_timers(ticket_ids=sorted(tickets.touched), tickets=tickets, timers=timers, sla=self.sla, now=now)
         self.outbox_ready()
+
+    @contextmanager
+    def lookup_timers(self) -> Iterator[SqlTimerStore]:
+        """Read stored SLA timers without taking a write lock."""
+        with self.read_sessions.begin() as session:
+            yield SqlTimerStore(session)
 
     @contextmanager
     def lookup(self) -> Iterator[SqlTicketRepository]:

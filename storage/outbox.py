@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import CardRow, OutboxRow
@@ -27,6 +27,14 @@ class PendingMessage:
     payload: dict[str, Any]
 
 
+_QUEUE = insert(OutboxRow)
+_SUPERSEDE = (
+    update(OutboxRow)
+    .where(OutboxRow.card_key == bindparam("key"), OutboxRow.operation == "update", OutboxRow.status == "pending")
+    .values(status="superseded")
+)
+
+
 class Outbox:
     """Queue side (inside the user's transaction) and delivery bookkeeping (in the worker's own)."""
 
@@ -35,8 +43,21 @@ class Outbox:
         self.now = now
 
     def post(self, channel: str, payload: dict[str, Any], *, card_key: str | None = None) -> None:
-        self.session.add(
-            OutboxRow(created_at=self.now, operation="post", channel=channel, card_key=card_key, payload=payload)
+        self._queue("post", channel, payload, card_key)
+
+    def _queue(self, operation: str, channel: str, payload: dict[str, Any], card_key: str | None) -> None:
+        """A plain INSERT, not an ORM object: nothing pending for autoflush to push before every later query."""
+        self.session.execute(
+            _QUEUE,
+            {
+                "created_at": self.now,
+                "operation": operation,
+                "channel": channel,
+                "card_key": card_key,
+                "payload": payload,
+                "status": "pending",
+                "attempts": 0,
+            },
         )
 
     def register_card(self, *, key: str, ticket_id: int, audience: str) -> None:
@@ -50,14 +71,8 @@ class Outbox:
 
     def update(self, card_key: str, channel: str, payload: dict[str, Any]) -> None:
         """Queue the card's new state; an older state still waiting is dropped so it cannot land last."""
-        self.session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.card_key == card_key, OutboxRow.operation == "update", OutboxRow.status == "pending")
-            .values(status="superseded")
-        )
-        self.session.add(
-            OutboxRow(created_at=self.now, operation="update", channel=channel, card_key=card_key, payload=payload)
-        )
+        self.session.execute(_SUPERSEDE, {"key": card_key}, execution_options={"synchronize_session": False})
+        self._queue("update", channel, payload, card_key)
 
     # -- delivery side -------------------------------------------------------------------
 

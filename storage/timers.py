@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,8 @@ from triage.model import Status
 from triage.reminders import Timer
 
 SLA_FINGERPRINT = "sla_fingerprint"
+TIMERS_PER_TICKET = 4  # response, review, resolution, stale
+_UPSERTS: dict[str, Any] = {}
 
 
 class SqlTimerStore:
@@ -22,15 +24,14 @@ class SqlTimerStore:
         self.session = session
 
     def due_ticket_ids(self, now: datetime, *, limit: int) -> list[int]:
-        first_due = func.min(SlaTimerRow.next_alert_at)
+        """A range scan of the next-alert index, never a GROUP BY over every timer: the cost follows what is due."""
         rows = self.session.execute(
             select(SlaTimerRow.ticket_id)
             .where(SlaTimerRow.next_alert_at <= now)
-            .group_by(SlaTimerRow.ticket_id)
-            .order_by(first_due, SlaTimerRow.ticket_id)
-            .limit(limit)
+            .order_by(SlaTimerRow.next_alert_at, SlaTimerRow.ticket_id)
+            .limit(limit * TIMERS_PER_TICKET)
         )
-        return [ticket_id for (ticket_id,) in rows]
+        return list(dict.fromkeys(ticket_id for (ticket_id,) in rows))[:limit]
 
     def sent_keys(self, ticket_id: int) -> set[str]:
         return set(self.session.scalars(select(SentNoticeRow.key).where(SentNoticeRow.ticket_id == ticket_id)))
@@ -65,9 +66,18 @@ class SqlTimerStore:
             }
             for t in timers
         ]
-        statement = self._insert(SlaTimerRow).values(rows)
-        columns = {name: statement.excluded[name] for name in rows[0] if name not in ("ticket_id", "name")}
-        self.session.execute(statement.on_conflict_do_update(index_elements=["ticket_id", "name"], set_=columns))
+        self.session.execute(self._upsert_timers(), rows)
+
+    def _upsert_timers(self) -> Any:
+        """Built once per dialect and run as executemany: the sweep saves a handful of rows per ticket."""
+        dialect = self.session.get_bind().dialect.name
+        statement = _UPSERTS.get(dialect)
+        if statement is None:
+            insert = self._insert(SlaTimerRow)
+            kept = ("ticket_id", "name")
+            columns = {c.name: insert.excluded[c.name] for c in SlaTimerRow.__table__.columns if c.name not in kept}
+            statement = _UPSERTS[dialect] = insert.on_conflict_do_update(index_elements=list(kept), set_=columns)
+        return statement
 
     def _insert(self, table: type[SlaTimerRow] | type[SentNoticeRow]) -> Any:
         """INSERT with ON CONFLICT, in the dialect at hand (SQLite and PostgreSQL both have it)."""

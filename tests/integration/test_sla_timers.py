@@ -77,20 +77,24 @@ def test_acknowledging_stops_the_response_timer(core: Core, clock: ManualClock) 
     )
 
 
-def test_a_changed_policy_recomputes_open_tickets_at_start(
+def test_a_changed_policy_recomputes_open_tickets_on_the_first_scheduled_run(
     database_url: str, config_path: Path, clock: ManualClock
 ) -> None:
     first = build(database_url, config_path, clock)
     ticket_id = open_question(first)
+    first.jobs.every_minute(clock.now())  # stores the fingerprint of the policy in force
     with first.sessions() as session:
         assert session.get(MetaRow, SLA_FINGERPRINT) is not None
     first.close()
     config_path.write_text(
         config_path.read_text(encoding="utf-8") + "sla:\n  support_query: {response: 1h}\n", encoding="utf-8"
     )
-    second = build(database_url, config_path, clock)  # what `serve` does after the config was edited
+    second = build(database_url, config_path, clock)  # `serve` restarted after the config was edited
     try:
+        assert timers(second, ticket_id)["response"].due_at == local("2026-11-24 10:30")  # not yet recomputed
+        second.jobs.every_minute(clock.now())  # the scheduler's first run
         assert timers(second, ticket_id)["response"].due_at == local("2026-11-24 11:00")
+        assert second.jobs.recompute_if_policy_changed(clock.now()) == 0  # once only
         with second.sessions() as session:
             stored = session.get(MetaRow, SLA_FINGERPRINT)
             assert stored is not None and stored.value == second.config.sla_settings.fingerprint
