@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import CardRow, OutboxRow
+from storage.models import Base, CardRow, OutboxRow
 
 # Transient failures (429, 5xx, timeouts) are retried for this long, the back-off capped, so a long Slack
 # outage delays messages but loses none; only permanent errors (channel_not_found...) are dead at once.
@@ -27,10 +27,12 @@ class PendingMessage:
     payload: dict[str, Any]
 
 
-_QUEUE = insert(OutboxRow)
+# Core statements on the table, run on the session's connection: no ORM bookkeeping per queued message.
+_OUTBOX = Base.metadata.tables[OutboxRow.__tablename__]
+_QUEUE = _OUTBOX.insert()
 _SUPERSEDE = (
-    update(OutboxRow)
-    .where(OutboxRow.card_key == bindparam("key"), OutboxRow.operation == "update", OutboxRow.status == "pending")
+    _OUTBOX.update()
+    .where(_OUTBOX.c.card_key == bindparam("key"), _OUTBOX.c.operation == "update", _OUTBOX.c.status == "pending")
     .values(status="superseded")
 )
 
@@ -47,7 +49,7 @@ class Outbox:
 
     def _queue(self, operation: str, channel: str, payload: dict[str, Any], card_key: str | None) -> None:
         """A plain INSERT, not an ORM object: nothing pending for autoflush to push before every later query."""
-        self.session.execute(
+        self.session.connection().execute(
             _QUEUE,
             {
                 "created_at": self.now,
@@ -71,7 +73,7 @@ class Outbox:
 
     def update(self, card_key: str, channel: str, payload: dict[str, Any]) -> None:
         """Queue the card's new state; an older state still waiting is dropped so it cannot land last."""
-        self.session.execute(_SUPERSEDE, {"key": card_key}, execution_options={"synchronize_session": False})
+        self.session.connection().execute(_SUPERSEDE, {"key": card_key})
         self._queue("update", channel, payload, card_key)
 
     # -- delivery side -------------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from rota.rotation import SupportLine
-from storage.models import EventRow, ParticipantRow, TicketRow
+from storage.models import Base, EventRow, ParticipantRow, TicketRow
 from triage.model import EventKind, Priority, Status, Ticket, TicketEvent, TicketType
 from triage.ports import ConcurrentUpdate
 
@@ -34,10 +36,11 @@ def _to_domain(row: TicketRow) -> Ticket:
 
 
 _RESOLVED = (Status.AWAITING_SIGN_OFF.value, Status.CLOSED.value)
+_EVENT_TABLE = Base.metadata.tables[EventRow.__tablename__]
 _EVENTS = (
-    select(EventRow.kind, EventRow.actor_id, EventRow.at, EventRow.data)
-    .where(EventRow.ticket_id == bindparam("ticket"))
-    .order_by(EventRow.at, EventRow.id)
+    select(_EVENT_TABLE.c.kind, _EVENT_TABLE.c.actor_id, _EVENT_TABLE.c.at, _EVENT_TABLE.c.data)
+    .where(_EVENT_TABLE.c.ticket_id == bindparam("ticket"))
+    .order_by(_EVENT_TABLE.c.at, _EVENT_TABLE.c.id)
 )
 
 
@@ -83,6 +86,10 @@ class SqlTicketRepository:
         row = self.session.get(TicketRow, ticket_id)
         return _to_domain(row) if row else None
 
+    def get_many(self, ticket_ids: Sequence[int]) -> list[Ticket]:
+        rows = {row.id: row for row in self.session.scalars(select(TicketRow).where(TicketRow.id.in_(ticket_ids)))}
+        return [_to_domain(rows[i]) for i in ticket_ids if i in rows]
+
     def save(self, ticket: Ticket) -> None:
         row = self.session.get(TicketRow, ticket.id)
         if row is None or row.version != ticket.version:
@@ -102,7 +109,9 @@ class SqlTicketRepository:
         )
 
     def events(self, ticket_id: int) -> list[TicketEvent]:
-        rows = self.session.execute(_EVENTS, {"ticket": ticket_id})  # columns, not ORM objects: SLA replays are hot
+        rows = self.session.connection().execute(
+            _EVENTS, {"ticket": ticket_id}
+        )  # columns, not ORM objects: SLA replays are hot
         return [TicketEvent(EventKind(kind), actor, at, dict(data)) for kind, actor, at, data in rows]
 
     def open_for_user(self, user_id: str, *, limit: int) -> list[Ticket]:

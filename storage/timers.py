@@ -6,17 +6,23 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import MetaRow, SentNoticeRow, SlaTimerRow, TicketRow
+from storage.models import Base, MetaRow, SentNoticeRow, SlaTimerRow, TicketRow
 from triage.model import Status
 from triage.reminders import Timer
 
 SLA_FINGERPRINT = "sla_fingerprint"
 TIMERS_PER_TICKET = 4  # response, review, resolution, stale
 _UPSERTS: dict[str, Any] = {}
+_SENT = Base.metadata.tables[SentNoticeRow.__tablename__]
+_SENT_FOR = select(_SENT.c.key, _SENT.c.ticket_id).where(_SENT.c.ticket_id.in_(bindparam("tickets", expanding=True)))
+_TIMERS = Base.metadata.tables[SlaTimerRow.__tablename__]
+_DELETE_OTHER_TIMERS = _TIMERS.delete().where(
+    _TIMERS.c.ticket_id == bindparam("ticket"), _TIMERS.c.name.not_in(bindparam("names", expanding=True))
+)
 
 
 class SqlTimerStore:
@@ -36,18 +42,32 @@ class SqlTimerStore:
     def sent_keys(self, ticket_id: int) -> set[str]:
         return set(self.session.scalars(select(SentNoticeRow.key).where(SentNoticeRow.ticket_id == ticket_id)))
 
+    def sent_keys_for(self, ticket_ids: Sequence[int]) -> dict[int, set[str]]:
+        sent: dict[int, set[str]] = {ticket_id: set() for ticket_id in ticket_ids}
+        if ticket_ids:
+            rows = self.session.connection().execute(_SENT_FOR, {"tickets": list(ticket_ids)})
+            for key, ticket_id in rows:
+                sent[ticket_id].add(key)
+        return sent
+
+    def claim_all(self, kinds: dict[str, str], *, ticket_id: int, now: datetime) -> set[str]:
+        rows = [{"key": key, "ticket_id": ticket_id, "kind": kind, "sent_at": now} for key, kind in kinds.items()]
+        insert = self._insert(SentNoticeRow)
+        claimed = self.session.connection().execute(
+            insert.values(rows).on_conflict_do_nothing().returning(insert.table.c.key)
+        )
+        return {key for (key,) in claimed}
+
     def claim(self, key: str, *, ticket_id: int | None, kind: str, now: datetime) -> bool:
         statement = self._insert(SentNoticeRow).values(key=key, ticket_id=ticket_id, kind=kind, sent_at=now)
         # RETURNING, not rowcount: psycopg reports -1 for ON CONFLICT DO NOTHING through SQLAlchemy.
-        claimed = self.session.execute(statement.on_conflict_do_nothing().returning(SentNoticeRow.key))
+        claimed = self.session.connection().execute(statement.on_conflict_do_nothing().returning(statement.table.c.key))
         return claimed.first() is not None
 
     def save(self, ticket_id: int, timers: Sequence[Timer]) -> None:
         """Upsert, not delete-and-insert: two sweeps racing on PostgreSQL must not trip over the primary key."""
         names = [t.name for t in timers]
-        self.session.execute(
-            delete(SlaTimerRow).where(SlaTimerRow.ticket_id == ticket_id, SlaTimerRow.name.not_in(names))
-        )
+        self.session.connection().execute(_DELETE_OTHER_TIMERS, {"ticket": ticket_id, "names": names})
         if not timers:
             return
         rows = [
@@ -66,7 +86,7 @@ class SqlTimerStore:
             }
             for t in timers
         ]
-        self.session.execute(self._upsert_timers(), rows)
+        self.session.connection().execute(self._upsert_timers(), rows)
 
     def _upsert_timers(self) -> Any:
         """Built once per dialect and run as executemany: the sweep saves a handful of rows per ticket."""
@@ -82,7 +102,9 @@ class SqlTimerStore:
     def _insert(self, table: type[SlaTimerRow] | type[SentNoticeRow]) -> Any:
         """INSERT with ON CONFLICT, in the dialect at hand (SQLite and PostgreSQL both have it)."""
         dialect = self.session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+            Base.metadata.tables[table.__tablename__]
+        )
 
     # -- recomputation after a policy or calendar edit -------------------------------------------
 

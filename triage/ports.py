@@ -28,6 +28,10 @@ class TicketRepository(Protocol):
 
     def get(self, ticket_id: int) -> Ticket | None: ...
 
+    def get_many(self, ticket_ids: Sequence[int]) -> list[Ticket]:
+        """Several tickets in a few queries (the sweep's batch); missing ones are left out."""
+        ...
+
     def save(self, ticket: Ticket) -> None:
         """Write back a changed ticket; raises ConcurrentUpdate if it changed underneath us."""
         ...
@@ -77,6 +81,12 @@ class TimerStore(Protocol):
         ...
 
     def sent_keys(self, ticket_id: int) -> set[str]: ...
+
+    def sent_keys_for(self, ticket_ids: Sequence[int]) -> dict[int, set[str]]: ...
+
+    def claim_all(self, kinds: dict[str, str], *, ticket_id: int, now: datetime) -> set[str]:
+        """Claim several keys (key -> kind) at once; returns those this call claimed."""
+        ...
 
     def claim(self, key: str, *, ticket_id: int | None, kind: str, now: datetime) -> bool:
         """Record that a notice goes out; False if it already has (a re-run, or another process)."""

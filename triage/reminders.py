@@ -282,16 +282,17 @@ def sweep(
     """One reminder/escalation pass over the tickets whose next reminder is due; idempotent."""
     result = SweepResult()
     clock_of = {c.value: c for c in SlaClock}
-    for ticket_id in timers.due_ticket_ids(now, limit=limit):
-        ticket = tickets.get(ticket_id)
-        if ticket is None:
-            continue
+    due_ids = timers.due_ticket_ids(now, limit=limit)
+    sent_by_ticket = timers.sent_keys_for(due_ids)
+    for ticket in tickets.get_many(due_ids):
+        ticket_id = ticket.id
+        assert ticket_id is not None
         result.tickets += 1
         events = tickets.events(ticket_id)
         clocks = sla.clocks(ticket, events, now)
         by_clock = {c.clock.value: c for c in clocks}
         alerts = plan_alerts(ticket=ticket, clocks=clocks, events=events, calendar=sla.calendar)
-        sent = timers.sent_keys(ticket_id)
+        sent = sent_by_ticket.get(ticket_id, set())
         if not (ticket.is_urgent or in_working_hours(now, sla.calendar)):  # caught up out of hours: wait
             not_before = sla.calendar.next_working_instant(now)
             timers.save(
@@ -299,14 +300,19 @@ def sweep(
                 plan_timers(ticket=ticket, clocks=clocks, alerts=alerts, sent=sent, now=now, not_before=not_before),
             )
             continue
-        due = [a for a in alerts if a.is_due(now) and a.key(ticket_id) not in sent]
+        due = sorted((a for a in alerts if a.is_due(now) and a.key(ticket_id) not in sent), key=lambda a: a.at)
+        # Claimed in one statement; a key another sweep got first is not ours to send.
+        claimed = (
+            timers.claim_all({a.key(ticket_id): a.kind.value for a in due}, ticket_id=ticket_id, now=now)
+            if due
+            else set()
+        )
+        sent |= claimed
         breaching = {(a.timer, a.cycle) for a in due if a.kind is AlertKind.BREACH}
         changed = False
-        for alert in sorted(due, key=lambda a: a.at):
-            key = alert.key(ticket_id)
-            if not timers.claim(key, ticket_id=ticket_id, kind=alert.kind.value, now=now):
-                continue  # another sweep got there first
-            sent.add(key)
+        for alert in due:
+            if alert.key(ticket_id) not in claimed:
+                continue
             if alert.kind in (AlertKind.NEAR_BREACH, AlertKind.SNOOZED) and (alert.timer, alert.cycle) in breaching:
                 result.superseded += 1
                 continue

@@ -407,6 +407,9 @@ class FakeTickets:
     def get(self, ticket_id: int) -> Ticket | None:
         return self.tickets.get(ticket_id)
 
+    def get_many(self, ticket_ids: Sequence[int]) -> list[Ticket]:
+        return [self.tickets[i] for i in ticket_ids if i in self.tickets]
+
     def save(self, ticket: Ticket) -> None:
         self.add(ticket)
 
@@ -441,11 +444,17 @@ class FakeTimers:
     def sent_keys(self, ticket_id: int) -> set[str]:
         return {k for k in self.claimed if k.startswith(f"{ticket_id}:")}
 
+    def sent_keys_for(self, ticket_ids: Sequence[int]) -> dict[int, set[str]]:
+        return {ticket_id: self.sent_keys(ticket_id) for ticket_id in ticket_ids}
+
     def claim(self, key: str, *, ticket_id: int | None, kind: str, now: datetime) -> bool:
         if self.lose_claims or key in self.claimed:
             return False
         self.claimed.add(key)
         return True
+
+    def claim_all(self, kinds: dict[str, str], *, ticket_id: int, now: datetime) -> set[str]:
+        return {key for key, kind in kinds.items() if self.claim(key, ticket_id=ticket_id, kind=kind, now=now)}
 
     def save(self, ticket_id: int, timers: Sequence[Timer]) -> None:
         self.timers[ticket_id] = list(timers)
