@@ -41,7 +41,7 @@ def test_check_config_accepts_the_example_and_names_the_line_of_an_error(tmp_pat
     bad.write_text((REPO / "supportbot.example.yml").read_text().replace('"mon 09:00"', '"mon 25:00"', 1))
     result = supportbot("check-config", cwd=tmp_path)
     assert result.returncode == 2
-    assert "supportbot.yml:12: rotas.first_line.handover:" in result.stderr
+    assert "supportbot.yml:13: rotas.first_line.handover:" in result.stderr
 
 
 def test_serve_refuses_to_start_without_its_settings(tmp_path: Path) -> None:
