@@ -50,19 +50,17 @@ class SqlTimerStore:
                 sent[ticket_id].add(key)
         return sent
 
-    def claim_all(self, kinds: dict[str, str], *, ticket_id: int, now: datetime) -> set[str]:
+    def claim_all(self, kinds: dict[str, str], *, ticket_id: int | None, now: datetime) -> set[str]:
         rows = [{"key": key, "ticket_id": ticket_id, "kind": kind, "sent_at": now} for key, kind in kinds.items()]
         insert = self._insert(SentNoticeRow)
+        # RETURNING, not rowcount: psycopg reports -1 for ON CONFLICT DO NOTHING through SQLAlchemy.
         claimed = self.session.connection().execute(
             insert.values(rows).on_conflict_do_nothing().returning(insert.table.c.key)
         )
         return {key for (key,) in claimed}
 
     def claim(self, key: str, *, ticket_id: int | None, kind: str, now: datetime) -> bool:
-        statement = self._insert(SentNoticeRow).values(key=key, ticket_id=ticket_id, kind=kind, sent_at=now)
-        # RETURNING, not rowcount: psycopg reports -1 for ON CONFLICT DO NOTHING through SQLAlchemy.
-        claimed = self.session.connection().execute(statement.on_conflict_do_nothing().returning(statement.table.c.key))
-        return claimed.first() is not None
+        return key in self.claim_all({key: kind}, ticket_id=ticket_id, now=now)
 
     def save(self, ticket_id: int, timers: Sequence[Timer]) -> None:
         """Upsert, not delete-and-insert: two sweeps racing on PostgreSQL must not trip over the primary key."""

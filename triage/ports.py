@@ -84,7 +84,7 @@ class TimerStore(Protocol):
 
     def sent_keys_for(self, ticket_ids: Sequence[int]) -> dict[int, set[str]]: ...
 
-    def claim_all(self, kinds: dict[str, str], *, ticket_id: int, now: datetime) -> set[str]:
+    def claim_all(self, kinds: dict[str, str], *, ticket_id: int | None, now: datetime) -> set[str]:
         """Claim several keys (key -> kind) at once; returns those this call claimed."""
         ...
 

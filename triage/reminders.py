@@ -281,57 +281,67 @@ def sweep(
 ) -> SweepResult:
     """One reminder/escalation pass over the tickets whose next reminder is due; idempotent."""
     result = SweepResult()
-    clock_of = {c.value: c for c in SlaClock}
+    in_hours = in_working_hours(now, sla.calendar)
     due_ids = timers.due_ticket_ids(now, limit=limit)
     sent_by_ticket = timers.sent_keys_for(due_ids)
     for ticket in tickets.get_many(due_ids):
-        ticket_id = ticket.id
-        assert ticket_id is not None
+        assert ticket.id is not None
         result.tickets += 1
-        events = tickets.events(ticket_id)
+        events = tickets.events(ticket.id)
         clocks = sla.clocks(ticket, events, now)
-        by_clock = {c.clock.value: c for c in clocks}
         alerts = plan_alerts(ticket=ticket, clocks=clocks, events=events, calendar=sla.calendar)
-        sent = sent_by_ticket.get(ticket_id, set())
-        if not (ticket.is_urgent or in_working_hours(now, sla.calendar)):  # caught up out of hours: wait
+        sent = sent_by_ticket.get(ticket.id, set())
+        not_before = None
+        if ticket.is_urgent or in_hours:
+            sent |= _send_due(ticket, clocks, alerts, sent, timers, rota, notifier, now, result)
+        else:  # caught up out of hours: hold everything back until the desk opens
             not_before = sla.calendar.next_working_instant(now)
-            timers.save(
-                ticket_id,
-                plan_timers(ticket=ticket, clocks=clocks, alerts=alerts, sent=sent, now=now, not_before=not_before),
-            )
-            continue
-        due = sorted((a for a in alerts if a.is_due(now) and a.key(ticket_id) not in sent), key=lambda a: a.at)
-        # Claimed in one statement; a key another sweep got first is not ours to send.
-        claimed = (
-            timers.claim_all({a.key(ticket_id): a.kind.value for a in due}, ticket_id=ticket_id, now=now)
-            if due
-            else set()
+        timers.save(
+            ticket.id,
+            plan_timers(ticket=ticket, clocks=clocks, alerts=alerts, sent=sent, now=now, not_before=not_before),
         )
-        sent |= claimed
-        breaching = {(a.timer, a.cycle) for a in due if a.kind is AlertKind.BREACH}
-        changed = False
-        for alert in due:
-            if alert.key(ticket_id) not in claimed:
-                continue
-            if alert.kind in (AlertKind.NEAR_BREACH, AlertKind.SNOOZED) and (alert.timer, alert.cycle) in breaching:
-                result.superseded += 1
-                continue
-            people, in_triage = _recipients(ticket, alert, rota, now)
-            clock = by_clock.get(alert.timer)
-            notice = SlaNotice(
-                kind=alert.kind,
-                clock=clock_of.get(alert.timer),
-                cycle=alert.cycle,
-                due_at=clock.due_at if clock else alert.at,
-                since=datetime.fromtimestamp(alert.cycle, tz=now.tzinfo) if alert.timer == STALE else None,
-            )
-            notifier.sla_alert(ticket, notice, people, in_triage=in_triage)
-            result.sent[alert.kind.value] += 1
-            changed = changed or alert.kind is AlertKind.BREACH
-        if changed:
-            notifier.ticket_changed(ticket)  # cards show the breach
-        timers.save(ticket_id, plan_timers(ticket=ticket, clocks=clocks, alerts=alerts, sent=sent, now=now))
     return result
+
+
+def _send_due(
+    ticket: Ticket,
+    clocks: Sequence[ClockState],
+    alerts: Sequence[Alert],
+    sent: set[str],
+    timers: TimerStore,
+    rota: Rota,
+    notifier: Notifier,
+    now: datetime,
+    result: SweepResult,
+) -> set[str]:
+    """Claim the ticket's due, unsent alerts in one statement and send the ones this call claimed."""
+    assert ticket.id is not None
+    due = sorted((a for a in alerts if a.is_due(now) and a.key(ticket.id) not in sent), key=lambda a: a.at)
+    if not due:
+        return set()
+    claimed = timers.claim_all({a.key(ticket.id): a.kind.value for a in due}, ticket_id=ticket.id, now=now)
+    breaching = {(a.timer, a.cycle) for a in due if a.kind is AlertKind.BREACH}
+    by_clock = {c.clock.value: c for c in clocks}
+    for alert in due:
+        if alert.key(ticket.id) not in claimed:
+            continue  # another sweep got there first
+        if alert.kind in (AlertKind.NEAR_BREACH, AlertKind.SNOOZED) and (alert.timer, alert.cycle) in breaching:
+            result.superseded += 1
+            continue
+        people, in_triage = _recipients(ticket, alert, rota, now)
+        clock = by_clock.get(alert.timer)
+        notice = SlaNotice(
+            kind=alert.kind,
+            clock=clock.clock if clock else None,
+            cycle=alert.cycle,
+            due_at=clock.due_at if clock else alert.at,
+            since=datetime.fromtimestamp(alert.cycle, tz=now.tzinfo) if alert.timer == STALE else None,
+        )
+        notifier.sla_alert(ticket, notice, people, in_triage=in_triage)
+        result.sent[alert.kind.value] += 1
+    if any(a.kind is AlertKind.BREACH and a.key(ticket.id) in claimed for a in due):
+        notifier.ticket_changed(ticket)  # cards show the breach
+    return claimed
 
 
 def snooze_reminder(

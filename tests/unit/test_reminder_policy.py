@@ -453,7 +453,7 @@ class FakeTimers:
         self.claimed.add(key)
         return True
 
-    def claim_all(self, kinds: dict[str, str], *, ticket_id: int, now: datetime) -> set[str]:
+    def claim_all(self, kinds: dict[str, str], *, ticket_id: int | None, now: datetime) -> set[str]:
         return {key for key, kind in kinds.items() if self.claim(key, ticket_id=ticket_id, kind=kind, now=now)}
 
     def save(self, ticket_id: int, timers: Sequence[Timer]) -> None:
