@@ -219,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     due.add_argument("--batch", metavar="-", help="read JSON lines {id, type, priority?, opened} from stdin")
     due.add_argument("--config", help="config file (default: $SUPPORTBOT_CONFIG or ./supportbot.yml if present)")
     due.set_defaults(func=cmd_sla_due)
+    # Command groups that live in their own modules (each adds its sub-parsers).
+    from bot import gdpr_cli, outbox_cli, rota_cli
+
+    rota_cli.add_commands(sub)
+    outbox_cli.add_commands(sub)
+    gdpr_cli.add_commands(sub)
     return parser
 
 

@@ -170,3 +170,106 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# -- rota (issue "Rota management in Slack") -------------------------------------------------------
+
+
+class RotationRow(Base):
+    """One line's rotation from `effective_from` on: a membership or order edit appends a row, never rewrites.
+
+    The row with no `effective_from` is the first one (seeded from supportbot.yml); each later row starts at
+    a handover and runs until the next row's `effective_from`.
+    """
+
+    __tablename__ = "rota_rotations"
+    __table_args__ = (Index("ix_rota_rotations_line_from", "line", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    line: Mapped[str] = mapped_column(String(32))
+    effective_from: Mapped[datetime | None]
+    members: Mapped[list[str]] = mapped_column(JSON)
+    period_days: Mapped[int] = mapped_column(Integer)
+    handover: Mapped[str] = mapped_column(String(16))  # "mon 09:00" or "09:00"
+    start: Mapped[str] = mapped_column(String(10))  # ISO date of this rotation's shift 0
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(32))  # a user id, or "config" / "import"
+
+
+class OverrideRow(Base):
+    """Someone covers a line for a time range (cover, one half of a swap, or a lead's manual change)."""
+
+    __tablename__ = "rota_overrides"
+    __table_args__ = (Index("ix_rota_overrides_line_ends", "line", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    line: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    replaces_id: Mapped[str | None] = mapped_column(String(32))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(16))  # cover | swap | manual | import
+    request_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(32))
+    cancelled_at: Mapped[datetime | None]
+
+
+class LeaveRow(Base):
+    """A member's time off, as UTC instants (whole local days when entered as dates)."""
+
+    __tablename__ = "rota_leave"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime] = mapped_column(index=True)
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(32))
+    cancelled_at: Mapped[datetime | None]
+
+
+class RotaRequestRow(Base):
+    """A swap or cover request between two members, and (when the config asks for it) a lead's approval."""
+
+    __tablename__ = "rota_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # swap | cover
+    line: Mapped[str] = mapped_column(String(32))
+    requester_id: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]]  # the shift(s) concerned, as ISO instants
+    status: Mapped[str] = mapped_column(String(24))  # pending | awaiting_approval | accepted | declined | rejected | cancelled
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class InboundEventRow(Base):
+    """Slack events already handled: a retry with the same event_id must not act twice."""
+
+    __tablename__ = "inbound_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # processing | done
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditRow(Base):
+    """Who did what outside a ticket's own history: rota edits, GDPR exports and erasures, re-driven letters."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(48))
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)
+    details: Mapped[dict[str, Any]]
