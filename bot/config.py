@@ -15,18 +15,33 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from rota.calendar import WorkingCalendar
-from rota.rotation import WEEKDAYS, Rota, RotaError, Rotation, SupportLine, parse_handover, parse_rotation_period
+from rota.roster import Rota
+from rota.rotation import WEEKDAYS, RotaError, Rotation, SupportLine, parse_handover, parse_rotation_period
 from triage.model import Priority, TicketType
 from triage.reminders import SlaContext
 from triage.sla import Duration, SlaPolicy
 
 log = logging.getLogger(__name__)
 
-KNOWN_KEYS = ("ticket_prefix", "timezone", "working_hours", "holidays", "channels", "leads", "rotas", "sla", "digest")
-ROTA_KEYS = ("members", "rotation", "handover", "start", "timezone")
+KNOWN_KEYS = (
+    "ticket_prefix",
+    "timezone",
+    "working_hours",
+    "holidays",
+    "channels",
+    "leads",
+    "rotas",
+    "sla",
+    "digest",
+    "swaps_need_approval",
+    "public_url",
+)
+ROTA_KEYS = ("members", "rotation", "handover", "start", "timezone", "usergroup")
 CLOCKS = ("response", "review", "resolution")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+_PUBLIC_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhd])\s*$")
 _PREFIX = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
 
@@ -73,6 +88,9 @@ class AppConfig:
     rota: Rota
     sla_overrides: dict[str, dict[str, dict[str, Duration | None]]] = field(default_factory=dict)
     digest: DigestSchedule = field(default_factory=DigestSchedule)
+    usergroups: dict[SupportLine, str] = field(default_factory=dict)  # Slack user group kept = who is on duty
+    swaps_need_approval: bool = False  # a lead approves a swap or cover after the other member accepts
+    public_url: str | None = None  # where `serve` is reachable, for calendar subscription links
 
     @cached_property
     def sla_settings(self) -> SlaSettings:
@@ -275,6 +293,19 @@ def _holidays(doc: _Document, raw: Any) -> Holidays:
     return Holidays(country=str(country) if country else None, subdivision=subdivision, dates=dates)
 
 
+def _usergroups(doc: _Document, raw: Any) -> dict[SupportLine, str]:
+    """Each line's optional `usergroup`: the Slack user group (S...) that always points at who is on duty."""
+    groups: dict[SupportLine, str] = {}
+    for name, spec in _mapping(doc, raw, ("rotas",)).items():
+        value = spec.get("usergroup") if isinstance(spec, dict) else None
+        if value is None:
+            continue
+        if not _USERGROUP_ID.match(str(value)):
+            raise doc.error(("rotas", str(name), "usergroup"), f"{value!r} is not a Slack user group id (S...)")
+        groups[SupportLine(name)] = str(value)
+    return groups
+
+
 def _rota(doc: _Document, raw: Any, default_zone: ZoneInfo, leads: tuple[str, ...]) -> Rota:
     path: tuple[str | int, ...] = ("rotas",)
     section = _mapping(doc, raw, path)
@@ -415,6 +446,13 @@ def load_config(path: Path | str) -> AppConfig:
         if value is not None and not _CHANNEL_ID.match(str(value)):
             raise doc.error(("channels", name), f"{value!r} is not a Slack channel id (C..., G...)")
     leads = _user_ids(doc, data.get("leads"), ("leads",))
+    approval = data.get("swaps_need_approval", False)
+    if not isinstance(approval, bool):
+        raise doc.error(("swaps_need_approval",), f"{approval!r} is not true or false")
+    public_url = data.get("public_url")
+    if public_url is not None and not _PUBLIC_URL.match(str(public_url)):
+        raise doc.error(("public_url",), f"{public_url!r} is not a URL like https://supportbot.example.com")
+    rota = _rota(doc, data.get("rotas"), zone, leads)
     return AppConfig(
         path=path,
         ticket_prefix=prefix,
@@ -423,7 +461,10 @@ def load_config(path: Path | str) -> AppConfig:
         holidays=_holidays(doc, data.get("holidays")),
         triage_channel=str(triage),
         digest_channel=str(channels["digest"]) if channels.get("digest") else None,
-        rota=_rota(doc, data.get("rotas"), zone, leads),
+        rota=rota,
         sla_overrides=_sla(doc, data.get("sla")),
         digest=_digest(doc, data.get("digest")),
+        usergroups=_usergroups(doc, data.get("rotas")),
+        swaps_need_approval=approval,
+        public_url=str(public_url).rstrip("/") if public_url else None,
     )

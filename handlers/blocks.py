@@ -8,7 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.ids import ActionId
-from rota.rotation import Rota, SupportLine
+from rota.roster import Rota
+from rota.rotation import SupportLine
 from triage.model import (
     EventKind,
     Priority,

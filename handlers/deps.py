@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.config import AppConfig
 from handlers.notifier import SlackNotifier
 from handlers.sla_view import sla_line
-from rota.rotation import Rota
+from rota.roster import Rota
 from storage.outbox import Outbox
 from storage.tickets import SqlTicketRepository
 from storage.timers import SqlTimerStore

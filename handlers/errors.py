@@ -45,11 +45,14 @@ def what_they_wrote(body: dict[str, Any]) -> str:
     """The text typed into a form that closed on the ack, so a failure afterwards does not lose it."""
     if body.get("type") != "view_submission":
         return ""
+    state = body.get("view", {}).get("state", {}) if isinstance(body.get("view"), dict) else {}
+    blocks = state.get("values") if isinstance(state, dict) else None  # a malformed view: nothing to give back
     typed = [
         value["value"]
-        for block in (body.get("view", {}).get("state", {}).get("values") or {}).values()
-        for value in block.values()
-        if isinstance(value, dict) and value.get("type") == "plain_text_input" and value.get("value")
+        for block in (blocks.values() if isinstance(blocks, dict) else ())
+        for value in (block.values() if isinstance(block, dict) else ())
+        if isinstance(value, dict) and value.get("type") == "plain_text_input"
+        if isinstance(value.get("value"), str) and value["value"]
     ]
     return (
         "\n\nWhat you wrote, so you can try again:\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -144,6 +144,37 @@ class Rotation:
             return None
         return self._shift(max(self.shift_index_at(at) + 1, 0))
 
+    def member_at_index(self, index: int) -> str:
+        return self.members[index % len(self.members)]
+
+    def continued_with(self, members: tuple[str, ...], at: datetime) -> Rotation:
+        """The rotation a membership or order edit at `at` gives: it takes over at the next handover.
+
+        The current shift is left alone (a lead can cover it); the next shift goes to whoever follows the
+        current member in the new order, or, if they were removed, to whoever would have been next.
+        """
+        if not members:
+            raise RotaError("a rota needs at least one member")
+        following = self.next_shift(at)
+        assert following is not None  # self has members
+        current = self.shift_at(at)
+        if current is not None and current.member in members:
+            first = members[(members.index(current.member) + 1) % len(members)]
+        else:
+            old = self.members
+            start = old.index(following.member)
+            first = next((m for k in range(len(old)) if (m := old[(start + k) % len(old)]) in members), members[0])
+        offset = members.index(first)
+        ordered = members[offset:] + members[:offset]
+        return Rotation(
+            line=self.line,
+            members=ordered,
+            period_days=self.period_days,
+            handover=self.handover,
+            start=following.starts_at.astimezone(self.tz).date(),
+            tz=self.tz,
+        )
+
     def shifts(self, start: datetime, end: datetime) -> Iterator[Shift]:
         """Every shift overlapping [start, end)."""
         if not self.members or start >= end:
@@ -153,27 +184,3 @@ class Rotation:
             if shift.ends_at > start:
                 yield shift
             index += 1
-
-
-@dataclass(frozen=True)
-class Rota:
-    """All support lines' rotations, plus the leads who oversee them."""
-
-    rotations: Mapping[SupportLine, Rotation]
-    leads: frozenset[str] = frozenset()
-
-    def on_duty(self, line: SupportLine, at: datetime) -> str | None:
-        rotation = self.rotations.get(line)
-        return rotation.on_duty(at) if rotation else None
-
-    def next_shift(self, line: SupportLine, at: datetime) -> Shift | None:
-        rotation = self.rotations.get(line)
-        return rotation.next_shift(at) if rotation else None
-
-    @property
-    def members(self) -> frozenset[str]:
-        return frozenset(m for rotation in self.rotations.values() for m in rotation.members)
-
-    def is_support_staff(self, user_id: str) -> bool:
-        """Rota members and leads: the people who may work tickets."""
-        return user_id in self.leads or user_id in self.members

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from rota.calendar import WorkingCalendar
-from rota.rotation import Rota, SupportLine
+from rota.roster import Rota
+from rota.rotation import SupportLine
 from triage.errors import InvalidInput, InvalidTransition
 from triage.model import EventKind, Status, Ticket, TicketEvent
 from triage.ports import Notifier, TicketRepository, TimerStore

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from rota.rotation import Rota, SupportLine
+from rota.roster import Rota
+from rota.rotation import SupportLine
 from triage.errors import InvalidInput, InvalidTransition, NotAllowed, TicketNotFound
 from triage.model import (
     DESCRIPTION_MAX,

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from rota.calendar import WorkingCalendar
-from rota.rotation import Handover, Rota, Rotation, SupportLine
+from rota.roster import Rota
+from rota.rotation import Handover, Rotation, SupportLine
 from triage.model import EventKind, Priority, Status, Ticket, TicketEvent, TicketType
 from triage.reminders import (
     STALE,

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from rota.roster import Rota
 from rota.rotation import (
     Handover,
-    Rota,
     RotaError,
     Rotation,
     SupportLine,
