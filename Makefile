@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sla_due_bench.py
 	$(BIN)/python bench/sweep_bench.py
 	$(BIN)/python bench/digest_bench.py
+	$(BIN)/python bench/rota_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers rota triage storage tests bench

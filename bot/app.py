@@ -22,10 +22,11 @@ from bot.config import AppConfig, load_config
 from bot.delivery import OutboxWorker
 from bot.jobs import Jobs
 from bot.settings import Settings
-from handlers import actions, commands, modals
+from handlers import actions, commands, home, modals, rota_actions, rota_modals
 from handlers.deps import Deps
 from handlers.errors import explain_error, tell_person
 from storage.db import make_engine, make_sessionmaker, migrate
+from storage.rota import RotaCache, seed_rota_if_empty
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,9 @@ def build_bolt_app(settings: Settings, client: WebClient, deps: Deps) -> App:
     commands.register(app, deps)
     actions.register(app, deps)
     modals.register(app, deps)
+    rota_actions.register(app, deps)
+    rota_modals.register(app, deps)
+    home.register(app, deps)
     return app
 
 
@@ -116,9 +120,19 @@ def build_core(settings: Settings, *, clock: Clock | None = None, config: AppCon
     migrate(engine)
     sessions = make_sessionmaker(engine)
     read_sessions = make_sessionmaker(engine, read_only=True)
+    with sessions.begin() as session:  # the config seeds the stored rota on first start, once
+        seed_rota_if_empty(session, config.rota, clock.now())
+    rota_cache = RotaCache(read_sessions, leads=config.rota.leads, now=clock.now)
     client = make_web_client(settings)
-    worker = OutboxWorker(sessions, client, clock)
-    deps = Deps(config=config, clock=clock, sessions=sessions, read_sessions=read_sessions, outbox_ready=worker.kick)
+    worker = OutboxWorker(sessions, client, clock, leads=sorted(config.rota.leads))
+    deps = Deps(
+        config=config,
+        clock=clock,
+        sessions=sessions,
+        read_sessions=read_sessions,
+        outbox_ready=worker.kick,
+        rota_cache=rota_cache,
+    )
     return Core(settings, config, clock, engine, sessions, client, worker, deps, Jobs(deps))
 
 

@@ -139,6 +139,8 @@ def _deliver(core: Any) -> str:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from bot.rota_jobs import RotaJobs
+
     _setup_logging()
     try:
         core = _job_core(args)
@@ -148,7 +150,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         now = core.clock.now()
         core.jobs.recompute_if_policy_changed(now)
         result = core.jobs.sweep(now)
-        print(f"sweep at {now.isoformat()}: {result.summary()}; {_deliver(core)}")
+        rota = RotaJobs(core.deps, sync_at_start=False).run(now)  # handovers, shift reminders, user groups
+        done = f"; {rota.summary()}" if rota.handovers or rota.reminders or rota.usergroups else ""
+        print(f"sweep at {now.isoformat()}: {result.summary()}{done}; {_deliver(core)}")
     finally:
         core.close()
     return 0

@@ -1,14 +1,20 @@
 """A stand-in for the Slack Web API on loopback that records every call (as slack-bolt's own tests do).
 
 Used by `supportbot demo`, the tests and the benchmark. It answers the methods supportbot uses with
-realistic shapes, keeps posted messages so chat.update can find them, and can fail on demand.
+realistic shapes, keeps posted messages so chat.update can find them, and can fail on demand: an error
+status (429 with Retry-After, 5xx, ok=false), a dropped connection, a slow answer, or a seeded random
+mix of those across methods.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import random
+import select
+import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,6 +31,7 @@ class Call:
     args: dict[str, Any]
     token: str | None = None
     response: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when it was answered (pacing checks)
 
     @property
     def channel(self) -> str | None:
@@ -42,6 +49,38 @@ class Fault:
     error: str | None
     retry_after: int | None
     remaining: int
+    drop: bool = False  # close the connection without answering
+    channel: str | None = None  # only calls to this channel (None: any)
+
+
+@dataclass
+class Slowness:
+    method: str | None  # None: every Web API method
+    seconds: float
+    remaining: int | None  # None: until heal()
+
+
+@dataclass
+class Chaos:
+    """Fail a share of calls at random, from a seeded generator so a run can be repeated."""
+
+    rate: float
+    rng: random.Random
+    methods: frozenset[str]
+    kinds: tuple[str, ...]  # "500", "503", "429", "drop", "ok_false"
+    retry_after: int
+
+
+_DROP = -1  # _handle's status for "close the connection without answering"
+
+
+def _peer_closed(connection: socket.socket) -> bool:
+    """Whether the client has closed its end (readable, and a peek reads nothing)."""
+    try:
+        readable, _, _ = select.select([connection], [], [], 0)
+        return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
 
 
 def _decode(value: Any) -> Any:
@@ -59,6 +98,9 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self._faults: list[Fault] = []
+        self._slowness: list[Slowness] = []
+        self._chaos: Chaos | None = None
+        self.in_flight = 0  # requests being held back by slow_down()
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
@@ -80,7 +122,15 @@ class FakeSlack:
                 args = {k: _decode(v) for k, v in args.items()}
                 auth = self.headers.get("Authorization") or ""
                 token = auth.removeprefix("Bearer ") or args.get("token")
+                method = self.path.rsplit("/", 1)[-1]
+                if not self.path.startswith("/response/") and not fake._hold(method, self.connection):
+                    fake._record(Call(f"{method}!aborted", args, token))  # the caller went away while waiting
+                    self.close_connection = True
+                    return
                 status, headers, body = fake._handle(self.path, args, token)
+                if status == _DROP:
+                    self.close_connection = True  # no answer at all: the client sees the connection drop
+                    return
                 payload = body.encode()
                 self.send_response(status)
                 for name, value in headers.items():
@@ -130,15 +180,91 @@ class FakeSlack:
         error: str | None = None,
         retry_after: int | None = None,
         count: int = 1,
+        channel: str | None = None,
     ) -> None:
-        """Make the next `count` calls to `method` fail (429 with Retry-After, 5xx, or ok=false)."""
+        """Make the next `count` calls to `method` (to `channel`, if given) fail (429 with Retry-After, 5xx,
+        or ok=false)."""
         with self._cond:
-            self._faults.append(Fault(method, status, error, retry_after, count))
+            self._faults.append(Fault(method, status, error, retry_after, count, channel=channel))
+
+    def drop_next(self, method: str, *, count: int = 1) -> None:
+        """Close the connection of the next `count` calls to `method` without answering (nothing is applied)."""
+        with self._cond:
+            self._faults.append(Fault(method, 0, None, None, count, drop=True))
+
+    def slow_down(self, seconds: float, *, method: str | None = None, count: int | None = None) -> None:
+        """Hold each answer (to `method`, or every Web API method) for `seconds`; if the caller goes away
+        meanwhile, the call is recorded as `<method>!aborted` and not applied."""
+        with self._cond:
+            self._slowness.append(Slowness(method, seconds, count))
+
+    def chaos(
+        self,
+        rate: float,
+        *,
+        seed: int = 0,
+        methods: tuple[str, ...] = ("chat.postMessage", "chat.update"),
+        kinds: tuple[str, ...] = ("500", "503", "429", "drop", "ok_false"),
+        retry_after: int = 0,
+    ) -> None:
+        """Fail about `rate` of the calls to `methods` with one of `kinds`, drawn from random.Random(seed)."""
+        with self._cond:
+            self._chaos = Chaos(rate, random.Random(seed), frozenset(methods), kinds, retry_after)
 
     def heal(self) -> None:
-        """Slack is back: forget every fault still pending."""
+        """Slack is back: forget every fault still pending (and any slowness or random failures)."""
         with self._cond:
             self._faults.clear()
+            self._slowness.clear()
+            self._chaos = None
+
+    def wait_in_flight(self, count: int = 1, timeout: float = 10.0) -> None:
+        """Wait until at least `count` requests are being held by slow_down() (to act mid-request)."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.in_flight >= count, timeout=timeout):
+                raise AssertionError(f"fewer than {count} requests in flight after {timeout}s")
+
+    def _hold(self, method: str, connection: socket.socket) -> bool:
+        """Apply slow_down(); False when the caller closed the connection while it waited."""
+        with self._cond:
+            slow = next(
+                (s for s in self._slowness if s.method in (None, method) and (s.remaining is None or s.remaining > 0)),
+                None,
+            )
+            if slow is None:
+                return True
+            if slow.remaining is not None:
+                slow.remaining -= 1
+            self.in_flight += 1
+            self._cond.notify_all()
+        try:
+            time.sleep(slow.seconds)
+        finally:
+            with self._cond:
+                self.in_flight -= 1
+                self._cond.notify_all()
+        return not _peer_closed(connection)
+
+    def _next_fault(self, method: str, channel: str | None) -> Fault | None:
+        with self._cond:
+            fault = next(
+                (f for f in self._faults if f.method == method and f.remaining > 0 and f.channel in (None, channel)),
+                None,
+            )
+            if fault:
+                fault.remaining -= 1
+                return fault
+            chaos = self._chaos
+            if chaos is None or method not in chaos.methods or chaos.rng.random() >= chaos.rate:
+                return None
+            kind = chaos.rng.choice(chaos.kinds)
+        if kind == "drop":
+            return Fault(method, 0, None, None, 0, drop=True)
+        if kind == "429":
+            return Fault(method, 429, "ratelimited", chaos.retry_after, 0)
+        if kind == "ok_false":
+            return Fault(method, 200, "service_unavailable", None, 0)
+        return Fault(method, int(kind), None, None, 0)
 
     def calls_to(self, method: str) -> list[Call]:
         with self._cond:
@@ -164,10 +290,10 @@ class FakeSlack:
             self._record(call)
             return 200, {"Content-Type": "text/plain"}, "ok"
         method = path.rsplit("/", 1)[-1]
-        with self._cond:
-            fault = next((f for f in self._faults if f.method == method and f.remaining > 0), None)
-            if fault:
-                fault.remaining -= 1
+        fault = self._next_fault(method, str(args.get("channel") or "") or None)
+        if fault and fault.drop:
+            self._record(Call(f"{method}!dropped", args, token))
+            return _DROP, {}, ""
         if fault:
             self._record(Call(f"{method}!failed", args, token, {"status": fault.status, "error": fault.error}))
             headers = {"Content-Type": "application/json"}
@@ -175,7 +301,8 @@ class FakeSlack:
                 headers["Retry-After"] = str(fault.retry_after)
             if fault.status == 200:
                 return 200, headers, json.dumps({"ok": False, "error": fault.error or "fatal_error"})
-            return fault.status, headers, json.dumps({"ok": False, "error": fault.error or "internal_error"})
+            default = "ratelimited" if fault.status == 429 else "internal_error"
+            return fault.status, headers, json.dumps({"ok": False, "error": fault.error or default})
         if not token:
             response: dict[str, Any] = {"ok": False, "error": "not_authed"}
         else:

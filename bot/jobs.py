@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
+from bot.rota_jobs import RotaJobs
 from handlers.deps import Deps
 from handlers.digest_view import digest_message
 from storage.reports import SqlReports
@@ -25,6 +27,11 @@ SWEEP_BATCH = 500  # tickets per transaction, so a long catch-up never holds the
 @dataclass
 class Jobs:
     deps: Deps
+
+    @cached_property
+    def rota(self) -> RotaJobs:
+        """Handovers, shift reminders and user groups (bot/rota_jobs.py); one per process."""
+        return RotaJobs(self.deps)
 
     def recompute_if_policy_changed(self, now: datetime) -> int:
         """A changed SLA policy or calendar re-derives every open ticket's timers; returns how many.
@@ -115,5 +122,6 @@ class Jobs:
             if any(result.sent.values()):
                 log.info("sweep: %s", result.summary())
             self.scheduled_digests(now)
+            self.rota.run(now)
         except Exception:
             log.exception("scheduled sweep failed; the next one will catch up")

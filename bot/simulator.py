@@ -11,6 +11,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +19,14 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 from bot.fake_slack import TEAM, FakeSlack
+
+# How Slack reports a picker's choice in view_submission state, by element type.
+PICKED = {
+    "users_select": "selected_user",
+    "multi_users_select": "selected_users",
+    "datepicker": "selected_date",
+    "datetimepicker": "selected_date_time",
+}
 
 
 @dataclass
@@ -109,7 +118,7 @@ class SlackSimulator:
             )
         )
 
-    def submit(self, user: str, view: dict[str, Any], values: dict[str, str | None]) -> Reply:
+    def submit(self, user: str, view: dict[str, Any], values: Mapping[str, Any]) -> Reply:
         """Submit a modal as opened (view as passed to views.open), filling inputs by block id."""
         state: dict[str, dict[str, Any]] = {}
         for block in view.get("blocks", []):
@@ -120,6 +129,8 @@ class SlackSimulator:
             if element["type"] == "static_select":
                 chosen = next((o for o in element["options"] if o["value"] == value), None)
                 entry: dict[str, Any] = {"type": "static_select", "selected_option": chosen}
+            elif element["type"] in PICKED:  # users, dates, times: Slack's own key for each
+                entry = {"type": element["type"], PICKED[element["type"]]: value}
             else:
                 entry = {"type": element["type"], "value": value}
             state[block["block_id"]] = {element["action_id"]: entry}
@@ -168,5 +179,49 @@ class SlackSimulator:
                 "trigger_id": f"trigger-action-{n}",
                 "response_url": self.fake.response_url(f"action-{n}"),
                 "actions": [action],
+            }
+        )
+
+    def event(self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None) -> Reply:
+        """Deliver an Events API callback (e.g. app_home_opened); a retry repeats the event_id with the
+        X-Slack-Retry-Num header, as Slack does when it did not get a 200 in time."""
+        n = next(self._ids)
+        body = {
+            "token": "legacy-unused",
+            "team_id": TEAM,
+            "api_app_id": "A0SUPPORTBOT",
+            "event": {"event_ts": f"{1_700_000_000 + n}.000100", **event},
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{n:08d}",
+            "event_time": 1_700_000_000 + n,
+            "authorizations": [{"team_id": TEAM, "user_id": "U0SUPPORTBOT", "is_bot": True}],
+        }
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.send(json.dumps(body), content_type="application/json", headers=headers)
+
+    def act_in_view(self, user: str, view: dict[str, Any], action_id: str) -> Reply:
+        """Press a button inside a modal or the Home tab (as shown by views.open/push/publish)."""
+        block_id, element = find_action(view.get("blocks"), action_id)
+        n = next(self._ids)
+        return self._interactive(
+            {
+                "type": "block_actions",
+                "team": {"id": TEAM, "domain": "support"},
+                "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+                "api_app_id": "A0SUPPORTBOT",
+                "container": {"type": "view", "view_id": view.get("id", "V0")},
+                "view": {**view, "id": view.get("id", "V0"), "team_id": TEAM, "state": {"values": {}}},
+                "trigger_id": f"trigger-action-{n}",
+                "actions": [
+                    {
+                        "action_id": action_id,
+                        "block_id": block_id,
+                        "type": element["type"],
+                        "value": element.get("value"),
+                        "action_ts": "1.0",
+                    }
+                ],
             }
         )

@@ -13,7 +13,7 @@ from handlers import forms
 from handlers.deps import Deps
 from handlers.errors import reports_errors
 from handlers.ids import ActionId
-from handlers.payloads import StaleAction, action_ticket_id, action_value, user_id
+from handlers.payloads import StaleAction, action_ticket_id, action_value, ticket_number, user_id
 from handlers.sla_view import slack_date
 from triage.errors import TicketNotFound
 from triage.model import Priority, Status, Ticket
@@ -33,7 +33,7 @@ MODALS: dict[ActionId, ModalBuilder] = {
 def parse_priority_choice(value: str) -> tuple[int, Priority]:
     ticket_id, _, priority = value.partition(":")
     try:
-        return int(ticket_id), Priority(priority)
+        return ticket_number(ticket_id), Priority(priority)
     except ValueError:
         raise StaleAction("That menu is out of date; use `/support status` to see the ticket.") from None
 
@@ -41,7 +41,7 @@ def parse_priority_choice(value: str) -> tuple[int, Priority]:
 def parse_status_choice(value: str) -> tuple[int, Status]:
     ticket_id, _, status = value.partition(":")
     try:
-        return int(ticket_id), Status(status)
+        return ticket_number(ticket_id), Status(status)
     except ValueError:
         raise StaleAction("That menu is out of date; use `/support status` to see the ticket.") from None
 
@@ -49,7 +49,7 @@ def parse_status_choice(value: str) -> tuple[int, Status]:
 def parse_snooze_choice(value: str) -> tuple[int, str, int, SnoozeFor]:
     ticket_id, clock, cycle, until = [*value.split(":"), "", "", ""][:4]
     try:
-        return int(ticket_id), clock, int(cycle), SnoozeFor(until)
+        return ticket_number(ticket_id), clock, int(cycle), SnoozeFor(until)
     except ValueError:
         raise StaleAction("That reminder is out of date; use `/support status` to see the ticket.") from None
 

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.ids import ActionId
-from rota.roster import Rota
+from rota.roster import Duty, DutySource, Rota
 from rota.rotation import SupportLine
 from triage.model import (
     EventKind,
@@ -182,7 +182,7 @@ def assignee_card(ticket: Ticket, prefix: str, *, for_user: str, sla: str | None
         actions = ticket_actions(ticket)
         if actions:
             blocks.append(actions)
-        text = f"{ref} is assigned to you: {ticket.title}"
+        text = f"{ref} is assigned to you: {escape(ticket.title)}"
     else:
         blocks.append(
             _context(f"Now with {mention(ticket.assignee_id)} ({ticket.line.label}); no action needed from you.")
@@ -261,7 +261,8 @@ def help_text(prefix: str) -> str:
             "• `/support` or `/support <title>`: open a new ticket (the text pre-fills the title)",
             f"• `/support status {prefix}-42`: where a ticket stands",
             "• `/support mine`: your open tickets, as requester or assignee",
-            "• `/support who`: who is on duty now for 1st and 2nd line",
+            "• `/support who [1st|2nd] [tomorrow|friday|2026-12-24]`: who is on duty now (or then), and who is next",
+            "• `/support rota`: the next 8 weeks; swap a shift, ask for cover, add leave (leads: edit the rota)",
             "• `/support help`: this message",
         ]
     )
@@ -296,29 +297,36 @@ def mine_reply(tickets: Sequence[Ticket], prefix: str, user_id: str) -> str:
     return "\n".join(lines)
 
 
-def who_reply(rota: Rota, now: datetime, zone: ZoneInfo) -> str:
-    lines = ["*On duty now*"]
-    for line in SupportLine:
-        rotation = rota.rotations.get(line)
-        if rotation is None:
-            lines.append(f"• {line.label}: no rota configured")
+def _duty_note(duty: Duty) -> str:
+    if duty.source is DutySource.OVERRIDE and duty.scheduled and duty.scheduled != duty.user_id:
+        return f" (covering for {mention(duty.scheduled)})"
+    if duty.source is DutySource.LEAVE_COVER:
+        return f" (covering {mention(duty.scheduled)}'s leave)"
+    return ""
+
+
+def who_reply(rota: Rota, at: datetime, zone: ZoneInfo, *, lines: Sequence[SupportLine] = (), now: bool = True) -> str:
+    """Who is on duty at `at` per line, until when, and who is next: overrides and leave included."""
+    lines_wanted = lines or tuple(SupportLine)
+    out = ["*On duty now*" if now else f"*On duty {at.astimezone(zone):%a %d %b %H:%M}*"]
+    for line in lines_wanted:
+        if line not in rota.rotations:
+            out.append(f"• {line.label}: no rota configured")
             continue
-        current = rotation.shift_at(now)
-        upcoming = rotation.next_shift(now)
-        on = (
-            f"{mention(current.member)} until {current.ends_at.astimezone(zone):%a %d %b %H:%M}"
-            if current
-            else "nobody"
-        )
-        after = (
-            f"; next {mention(upcoming.member)} from {upcoming.starts_at.astimezone(zone):%a %d %b %H:%M}"
-            if upcoming
-            else ""
-        )
-        lines.append(f"• {line.label}: {on}{after}")
+        current, upcoming = rota.current_duty(line, at), rota.next_duty(line, at)
+        if current is None or current.user_id is None:
+            until = f" until {current.ends_at.astimezone(zone):%a %d %b %H:%M}" if current and upcoming else ""
+            on = f":warning: *nobody*{until} (the leads are alerted about new tickets)"
+        else:
+            on = f"{mention(current.user_id)}{_duty_note(current)} until {current.ends_at.astimezone(zone):%a %d %b %H:%M}"
+        after = ""
+        if upcoming is not None:
+            who = mention(upcoming.user_id) if upcoming.user_id else "*nobody*"
+            after = f"; next {who}{_duty_note(upcoming)} from {upcoming.starts_at.astimezone(zone):%a %d %b %H:%M}"
+        out.append(f"• {line.label}: {on}{after}")
     if rota.leads:
-        lines.append("Leads: " + ", ".join(mention(u) for u in sorted(rota.leads)))
-    return "\n".join(lines)
+        out.append("Leads: " + ", ".join(mention(u) for u in sorted(rota.leads)))
+    return "\n".join(out)
 
 
 def unknown_command_text(word: str, suggestion: str | None) -> str:

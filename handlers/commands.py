@@ -9,27 +9,29 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from handlers import blocks, forms
+from handlers import blocks, forms, rota_views
 from handlers.deps import Deps
 from handlers.errors import reports_errors
+from handlers.rota_commands import parse_who_args, resolve_day
 from triage.model import parse_ref
 from triage.services import my_open_tickets, view_ticket
 
-SUBCOMMANDS = ("help", "status", "mine", "who")
+SUBCOMMANDS = ("help", "status", "mine", "who", "rota")
 
 
 @dataclass(frozen=True)
 class SupportCommand:
     """What the text after `/support` asks for."""
 
-    kind: str  # new | help | status | mine | who | unknown
+    kind: str  # new | help | status | mine | who | rota | unknown
     argument: str = ""
     suggestion: str | None = None
 
 
 def parse_support_command(text: str) -> SupportCommand:
     """Subcommands are short and exact; anything longer is a ticket title, so "/support help me log in" files
-    a ticket. `status` takes one reference. A lone word that looks like a misspelt subcommand is questioned."""
+    a ticket. `status` takes one reference; `who` an optional line and day ("who 2nd tomorrow"), anything else
+    after it is a title. A lone word that looks like a misspelt subcommand is questioned."""
     text = " ".join((text or "").split())
     if not text:
         return SupportCommand("new")
@@ -37,6 +39,8 @@ def parse_support_command(text: str) -> SupportCommand:
     keyword = word.lower()
     if keyword in SUBCOMMANDS and (not rest or (keyword == "status" and " " not in rest)):
         return SupportCommand(keyword, rest)
+    if keyword == "who" and parse_who_args(rest) is not None:
+        return SupportCommand("who", rest)
     if not rest:
         close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.75)
         if close:
@@ -57,7 +61,16 @@ def register(app: App, deps: Deps) -> None:
         elif parsed.kind == "help":
             ack(text=blocks.help_text(deps.prefix))
         elif parsed.kind == "who":
-            ack(text=blocks.who_reply(deps.rota, deps.clock.now(), deps.config.timezone))
+            ack()  # the stored rota may need a read: after the ack
+            query = parse_who_args(parsed.argument)
+            assert query is not None  # the grammar only says "who" when the words parse
+            now, zone = deps.clock.now(), deps.config.timezone
+            at = resolve_day(query.day, now, zone)
+            respond(text=blocks.who_reply(deps.rota, at or now, zone, lines=query.lines, now=at is None))
+        elif parsed.kind == "rota":
+            ack()
+            view = rota_views.rota_modal(deps.rota, viewer=user, now=deps.clock.now(), zone=deps.config.timezone)
+            client.views_open(trigger_id=command["trigger_id"], view=view)
         elif parsed.kind == "status":
             ticket_id = parse_ref(parsed.argument, deps.prefix)
             if ticket_id is None:

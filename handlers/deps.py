@@ -16,9 +16,11 @@ from handlers.notifier import SlackNotifier
 from handlers.sla_view import sla_line
 from rota.roster import Rota
 from storage.outbox import Outbox
+from storage.rota import RotaCache, SqlRotaRepository
 from storage.tickets import SqlTicketRepository
 from storage.timers import SqlTimerStore
 from triage.model import Ticket
+from triage.ports import ConcurrentUpdate
 from triage.reminders import SlaContext, refresh_timers
 
 T = TypeVar("T")
@@ -31,6 +33,7 @@ class UnitOfWork:
     tickets: SqlTicketRepository
     timers: SqlTimerStore
     notifier: SlackNotifier
+    rota_repo: SqlRotaRepository
 
 
 @dataclass
@@ -40,10 +43,12 @@ class Deps:
     sessions: sessionmaker[Session]
     read_sessions: sessionmaker[Session]  # look-ups that never wait for a writer
     outbox_ready: Callable[[], None]  # wakes the delivery worker after a commit
+    rota_cache: RotaCache | None = None  # the stored rota (bot.app wires it); None: the config's, unstored
 
     @property
     def rota(self) -> Rota:
-        return self.config.rota
+        """The rota as stored (overrides, leave, edits), from the process-wide cache."""
+        return self.rota_cache.get() if self.rota_cache is not None else self.config.rota
 
     @property
     def prefix(self) -> str:
@@ -86,8 +91,11 @@ class Deps:
                 zone=self.config.timezone,
                 sla_line=self.sla_line_for(tickets, now, live=False),
             )
-            yield UnitOfWork(session, now, tickets, timers, notifier)
+            rota_repo = SqlRotaRepository(session)
+            yield UnitOfWork(session, now, tickets, timers, notifier, rota_repo)
             refresh_timers(ticket_ids=sorted(tickets.touched), tickets=tickets, timers=timers, sla=self.sla, now=now)
+        if rota_repo.changed and self.rota_cache is not None:
+            self.rota_cache.invalidate()
         self.outbox_ready()
 
     @contextmanager
@@ -103,7 +111,17 @@ class Deps:
             yield SqlTicketRepository(session)
 
     def run(self, service: Callable[..., T], **arguments: Any) -> T:
-        """Run one ticket service in one transaction, giving it the repository, rota, notifier and time."""
+        """Run one ticket service in one transaction, giving it the repository, rota, notifier and time.
+
+        A write that lost a race (ConcurrentUpdate: rolled back, nothing sent) runs once more on fresh data,
+        as if pressed a moment later, so its person hears why, e.g. "<@U1> has already picked this ticket up".
+        """
+        try:
+            return self._run_once(service, arguments)
+        except ConcurrentUpdate:
+            return self._run_once(service, arguments)
+
+    def _run_once(self, service: Callable[..., T], arguments: dict[str, Any]) -> T:
         with self.unit_of_work() as uow:
             return service(**arguments, tickets=uow.tickets, rota=self.rota, notifier=uow.notifier, now=uow.now)
 

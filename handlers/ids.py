@@ -33,3 +33,44 @@ class Field(enum.StrEnum):
     RESOLUTION = "resolution"
     ORIGINAL = "original"
     UPDATE = "update"
+
+
+class RotaActionId(enum.StrEnum):
+    """Buttons of the rota: answers to requests (value = request id) and the rota modal's forms."""
+
+    ACCEPT = "rota_request_accept"
+    DECLINE = "rota_request_decline"
+    APPROVE = "rota_request_approve"
+    REJECT = "rota_request_reject"
+    OPEN_ROTA = "rota_open"  # the App Home's "Open the rota" button
+    SWAP = "rota_form_swap"
+    COVER = "rota_form_cover"
+    LEAVE = "rota_form_leave"
+    MEMBERS = "rota_form_members"
+    OVERRIDE = "rota_form_override"
+
+
+class RotaCallbackId(enum.StrEnum):
+    OVERVIEW = "rota_overview"
+    SWAP = "rota_swap"
+    COVER = "rota_cover"
+    LEAVE = "rota_leave"
+    MEMBERS = "rota_members"
+    OVERRIDE = "rota_override"
+
+
+class RotaField(enum.StrEnum):
+    """Input block ids of the rota forms (the services' InvalidInput fields use the same names)."""
+
+    SHIFT = "shift"  # one of my upcoming shifts: "<line>|<ISO start>|<ISO end>"
+    THEIR_SHIFT = "their_shift"  # another member's: "<line>|<user>|<ISO start>"
+    TARGET = "target"
+    FIRST_DAY = "first_day"
+    LAST_DAY = "last_day"
+    WHO = "who"  # leave for someone else (leads)
+    MEMBERS_FIRST = "members_first_line"
+    MEMBERS_SECOND = "members_second_line"
+    LINE = "line"
+    USER = "user"
+    STARTS = "starts"
+    ENDS = "ends"

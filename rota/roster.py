@@ -19,6 +19,14 @@ from zoneinfo import ZoneInfo
 from rota.rotation import RotaError, Rotation, SupportLine
 
 LOOK_AHEAD = timedelta(days=120)  # how far "who is next" and conflict checks look
+_BEGINNING = datetime.min.replace(tzinfo=UTC)
+
+
+def _utc(value: datetime, what: str) -> datetime:
+    """Stored instants are aware UTC: comparisons between two values of one ZoneInfo ignore `fold`."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise RotaError(f"{what} needs a time zone: {value.isoformat()}")
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 class OverrideReason(enum.StrEnum):
@@ -40,6 +48,8 @@ class Override:
     id: int | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "starts_at", _utc(self.starts_at, "an override's start"))
+        object.__setattr__(self, "ends_at", _utc(self.ends_at, "an override's end"))
         if self.ends_at <= self.starts_at:
             raise RotaError("an override must end after it starts")
 
@@ -57,6 +67,8 @@ class Leave:
     id: int | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "starts_at", _utc(self.starts_at, "the start of leave"))
+        object.__setattr__(self, "ends_at", _utc(self.ends_at, "the end of leave"))
         if self.ends_at <= self.starts_at:
             raise RotaError("leave must end after it starts")
 
@@ -152,8 +164,12 @@ def _union(leave: Iterable[Leave]) -> _Intervals:
 class Rota:
     """All support lines: each line's rotation (the latest) and the ones it replaced, overrides, leave, leads.
 
-    `rotations` holds each line's current rotation; `earlier` the rotations it replaced, oldest first, each
-    valid until the next one's first shift starts.
+    `rotations` holds each line's current rotation; `earlier` the rotations it replaced, oldest first. Each
+    rotation is in force from its first shift until a newer one's first shift starts (a newer one that starts
+    earlier replaces the older plan from there on).
+
+    The indexes are built on first use and cached on the instance. Request threads may share one Rota: at
+    worst two threads build the same index and one result is kept; a reader never sees half of one.
     """
 
     rotations: Mapping[SupportLine, Rotation]
@@ -168,9 +184,14 @@ class Rota:
     def _chains(self) -> dict[SupportLine, tuple[list[datetime], list[Rotation]]]:
         chains = {}
         for line, current in self.rotations.items():
-            rotations = [*self.earlier.get(line, ()), current]
-            starts = [datetime.min.replace(tzinfo=UTC)] + [r.shift_start(0) for r in rotations[1:]]
-            chains[line] = (starts, rotations)
+            kept: list[tuple[datetime, Rotation]] = []
+            for rotation in (current, *reversed(self.earlier.get(line, ()))):  # newest first
+                begins = rotation.shift_start(0)
+                if not kept or begins < kept[-1][0]:  # otherwise a newer rotation replaced all of it
+                    kept.append((begins, rotation))
+            kept.reverse()
+            # The oldest answers for all time before it (with nobody, before its first shift).
+            chains[line] = ([_BEGINNING] + [begins for begins, _ in kept[1:]], [r for _, r in kept])
         return chains
 
     @cached_property
@@ -193,7 +214,7 @@ class Rota:
         if chain is None:
             return None
         starts, rotations = chain
-        return rotations[max(bisect_right(starts, at) - 1, 0)]
+        return rotations[0] if len(rotations) == 1 else rotations[bisect_right(starts, at) - 1]
 
     def is_on_leave(self, user_id: str, at: datetime) -> bool:
         index = self._leave_index.get(user_id)
@@ -206,8 +227,11 @@ class Rota:
 
     def duty_at(self, line: SupportLine, at: datetime) -> tuple[str | None, str | None, DutySource]:
         """(on duty, scheduled, why): the final answer, with the reason for it."""
+        if at.tzinfo is not UTC:  # once here, rather than a zone lookup in every comparison below
+            at = _utc(at, "a lookup")
         rotation = self.rotation_at(line, at)
         scheduled = None
+        index = -1
         if rotation is not None and rotation.members:
             index = rotation.shift_index_at(at)
             if index >= 0:
@@ -231,6 +255,7 @@ class Rota:
 
     def duties(self, line: SupportLine, start: datetime, end: datetime) -> list[Duty]:
         """Every stretch of duty overlapping [start, end), merged where the person and reason stay the same."""
+        start, end = _utc(start, "a window's start"), _utc(end, "a window's end")
         if start >= end:
             return []
         points = {start, end}
@@ -256,13 +281,24 @@ class Rota:
 
     def current_duty(self, line: SupportLine, at: datetime) -> Duty | None:
         """The stretch running at `at`, extended to when the person on duty changes."""
-        stretch = self._same_person(self.duties(line, at, at + LOOK_AHEAD))
+        stretch = self._people_from(line, at, 1)
         return stretch[0] if stretch else None
 
     def next_duty(self, line: SupportLine, at: datetime) -> Duty | None:
         """The next stretch with a different person (or nobody) on duty after the current one."""
-        stretch = self._same_person(self.duties(line, at, at + LOOK_AHEAD))
+        stretch = self._people_from(line, at, 2)
         return stretch[1] if len(stretch) > 1 else None
+
+    def _people_from(self, line: SupportLine, at: datetime, wanted: int) -> list[Duty]:
+        """Stretches of one person each from `at`, up to LOOK_AHEAD: the first `wanted` of them are whole."""
+        # A short window first (a handler asks this per request); a stretch is whole once another follows it.
+        window = timedelta(days=8)
+        while True:
+            window = min(window, LOOK_AHEAD)
+            stretch = self._same_person(self.duties(line, at, at + window))
+            if len(stretch) > wanted or window == LOOK_AHEAD:
+                return stretch
+            window *= 4
 
     @staticmethod
     def _same_person(duties: list[Duty]) -> list[Duty]:
@@ -281,7 +317,8 @@ class Rota:
 
     def shifts_of(self, user_id: str, start: datetime, end: datetime) -> list[Duty]:
         """A person's stretches of duty on every line, in time order (for "my next shifts" and calendars)."""
-        mine = [d for line in self.rotations for d in self._same_person(self.duties(line, start, end))]
+        lines = [line for line in SupportLine if line in self.rotations or any(o.line is line for o in self.overrides)]
+        mine = [d for line in lines for d in self._same_person(self.duties(line, start, end))]
         return sorted((d for d in mine if d.user_id == user_id), key=lambda d: (d.starts_at, d.line))
 
     def handovers(self, line: SupportLine, start: datetime, end: datetime) -> list[tuple[datetime, Duty | None]]:
@@ -302,6 +339,17 @@ class Rota:
     def is_support_staff(self, user_id: str) -> bool:
         """Rota members and leads: the people who may work tickets."""
         return user_id in self.leads or user_id in self.members
+
+    def continued_with(self, line: SupportLine, members: tuple[str, ...], at: datetime) -> Rotation:
+        """A lead's membership or order edit of `line` at `at`, continued from whoever is on then.
+
+        The latest rotation may not have started yet (an earlier edit waits for its handover); who is on
+        at `at` then comes from the rotation in force, which only the Rota knows.
+        """
+        latest = self.rotations.get(line)
+        if latest is None:
+            raise RotaError(f"there is no {line.label} rota to edit")
+        return latest.continued_with(members, at, current=self.scheduled(line, at))
 
     def split_at_handovers(self, override: Override) -> list[Override]:
         """An override that crosses a handover becomes one piece per shift, each naming whom it replaces."""

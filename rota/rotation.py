@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CACHED_STARTS = 4096  # shift starts remembered per rotation (about 11 years of a daily rota)
 
 
 class SupportLine(enum.StrEnum):
@@ -102,20 +104,41 @@ class Rotation:
                     f"start {self.start.isoformat()} is a {WEEKDAYS[self.start.weekday()]}, "
                     f"but handover is on {WEEKDAYS[self.handover.weekday]}: start the rota on a handover day"
                 )
+        # Not fields (so not compared, hashed or replaced): a per-value memo for the hot lookup path.
+        # Request threads may share it; a lost or repeated write only costs a recomputation.
+        object.__setattr__(self, "_starts", {})
+        object.__setattr__(self, "_period", timedelta(days=self.period_days))
+        object.__setattr__(self, "_origin", self.shift_start(0))
+
+    if TYPE_CHECKING:  # set per instance in __post_init__; ClassVar keeps them out of the dataclass's fields
+        _starts: ClassVar[dict[int, datetime]]
+        _period: ClassVar[timedelta]
+        _origin: ClassVar[datetime]
 
     def shift_start(self, index: int) -> datetime:
         """The UTC instant at which shift `index` begins (local wall-clock handover)."""
+        cached = self._starts.get(index)
+        if cached is not None:
+            return cached
         local_day = self.start + timedelta(days=index * self.period_days)
         # fold=0 and a round trip through UTC: a handover inside a DST gap moves forward.
         local = datetime.combine(local_day, self.handover.at, tzinfo=self.tz)
-        return local.astimezone(UTC)
+        value = local.astimezone(UTC)
+        if len(self._starts) >= _CACHED_STARTS:
+            self._starts.clear()
+        self._starts[index] = value
+        return value
 
     def shift_index_at(self, at: datetime) -> int:
         """Index of the shift running at `at` (negative before the rota starts)."""
-        local_day = at.astimezone(self.tz).date()
-        index = (local_day - self.start).days // self.period_days
-        if at < self.shift_start(index):
+        # Elapsed UTC time over the shift length is off by at most one shift (DST moves a handover by an
+        # hour or two, a shift lasts at least a day); the cached boundaries settle it without a tz lookup.
+        index = (at - self._origin) // self._period
+        starts = self._starts
+        while at < (starts.get(index) or self.shift_start(index)):
             index -= 1
+        while at >= (starts.get(index + 1) or self.shift_start(index + 1)):
+            index += 1
         return index
 
     def _shift(self, index: int) -> Shift:
@@ -147,31 +170,36 @@ class Rotation:
     def member_at_index(self, index: int) -> str:
         return self.members[index % len(self.members)]
 
-    def continued_with(self, members: tuple[str, ...], at: datetime) -> Rotation:
+    def continued_with(self, members: tuple[str, ...], at: datetime, *, current: str | None = None) -> Rotation:
         """The rotation a membership or order edit at `at` gives: it takes over at the next handover.
 
         The current shift is left alone (a lead can cover it); the next shift goes to whoever follows the
-        current member in the new order, or, if they were removed, to whoever would have been next.
+        current member in the new order, or, if they were removed, to whoever would have been next. Before
+        the rota starts there is no current member and the new order stands as given. `current` names who
+        is on at `at` when that comes from an earlier rotation (this one has not started yet): use
+        `Rota.continued_with`, which knows.
         """
         if not members:
             raise RotaError("a rota needs at least one member")
-        following = self.next_shift(at)
-        assert following is not None  # self has members
-        current = self.shift_at(at)
-        if current is not None and current.member in members:
-            first = members[(members.index(current.member) + 1) % len(members)]
+        following = max(self.shift_index_at(at) + 1, 0)  # the next handover, or the first one
+        if current is None and following > 0 and self.members:
+            current = self.member_at_index(following - 1)
+        if current is None:
+            first = members[0]
+        elif current in members:
+            first = members[(members.index(current) + 1) % len(members)]
         else:
             old = self.members
-            start = old.index(following.member)
-            first = next((m for k in range(len(old)) if (m := old[(start + k) % len(old)]) in members), members[0])
+            first = next((m for k in range(len(old)) if (m := old[(following + k) % len(old)]) in members), members[0])
         offset = members.index(first)
-        ordered = members[offset:] + members[:offset]
         return Rotation(
             line=self.line,
-            members=ordered,
+            members=members[offset:] + members[:offset],
             period_days=self.period_days,
             handover=self.handover,
-            start=following.starts_at.astimezone(self.tz).date(),
+            # That handover's local date by arithmetic, not read back from its UTC instant (which a DST gap
+            # may have moved), so the new rotation's shift 0 is exactly that handover.
+            start=self.start + timedelta(days=following * self.period_days),
             tz=self.tz,
         )
 

@@ -15,6 +15,8 @@ READ_ONLY = "supportbot_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # A failed statement's message would otherwise carry its parameters (ticket titles, notes) into the logs.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         _tune_sqlite(engine)

@@ -112,6 +112,20 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    # A lease: the worker delivering it now. Another process skips it until claimed_until has passed.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    redriven_at: Mapped[datetime | None]  # made pending again by `supportbot outbox redrive`: retries count from here
+
+
+class ChannelPaceRow(Base):
+    """When a channel may next be posted to (Slack allows about one message a second per channel), shared by processes."""
+
+    __tablename__ = "outbox_pace"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Theoretical arrival time of the next post, seconds since the epoch (wall clock): a GCRA rate limiter.
+    next_at: Mapped[float] = mapped_column(Float)
 
 
 class CardRow(Base):

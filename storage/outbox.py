@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import secrets
+import socket
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import Base, CardRow, OutboxRow
+from storage.models import AuditRow, Base, CardRow, ChannelPaceRow, OutboxRow
 
 # Transient failures (429, 5xx, timeouts) are retried for this long, the back-off capped, so a long Slack
 # outage delays messages but loses none; only permanent errors (channel_not_found...) are dead at once.
 GIVE_UP_AFTER = timedelta(days=3)
 MAX_BACKOFF_SECONDS = 15 * 60
+# How long a claimed message is reserved for the worker that claimed it. Longer than any one Web API call
+# with the client's own retries (15 s timeout, two retries per kind, Retry-After sleeps), so a live worker
+# never loses a lease mid-call; a crashed worker's messages wait at most this long (less on the same host).
+LEASE = timedelta(minutes=5)
+CLAIM_LOCK = 0x5B0770B0  # PostgreSQL advisory lock that serialises claims, as BEGIN IMMEDIATE does on SQLite
+DEAD_LETTER_NOTICE = "dead_letter"  # payload["notice"] of the DM that tells the leads; never itself reported
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,51 @@ class PendingMessage:
     channel: str
     card_key: str | None
     payload: dict[str, Any]
+    slot: float = 0.0  # wall-clock time (epoch seconds) before which it must not be sent: channel pacing
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Slack's ~1 post/second/channel, as a GCRA limiter: `burst` posts at once, then one per `interval`."""
+
+    interval: float = 1.0
+    burst: int = 4
+    lookahead: float = 3.0  # claim a post whose slot is at most this far ahead; later ones wait unclaimed
+
+
+@dataclass(frozen=True)
+class Claim:
+    messages: list[PendingMessage]
+    next_slot: float | None  # a post held back by pacing may be claimed from then on
+
+
+def worker_identity() -> str:
+    """host/pid-namespace/pid/nonce: a restarted process on this host can tell that a lease's owner is dead."""
+    try:
+        namespace = str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        namespace = "-"
+    return f"{socket.gethostname()[:24]}/{namespace}/{os.getpid()}/{secrets.token_hex(4)}"
+
+
+def owner_is_dead(owner: str, *, me: str) -> bool:
+    """True only when the owner certainly is gone: same host and PID namespace, and no such process."""
+    host, namespace, pid = [*owner.split("/"), "", "", ""][:3]
+    my_host, my_namespace = me.split("/")[:2]
+    if owner == me:
+        return False
+    if (host, namespace) != (my_host, my_namespace) or namespace == "-" or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False  # another worker in this very process (tests build two): alive
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # exists, not ours to signal
+    return False
 
 
 # Core statements on the table, run on the session's connection: no ORM bookkeeping per queued message.
@@ -33,6 +88,11 @@ _QUEUE = _OUTBOX.insert()
 _SUPERSEDE = (
     _OUTBOX.update()
     .where(_OUTBOX.c.card_key == bindparam("key"), _OUTBOX.c.operation == "update", _OUTBOX.c.status == "pending")
+    .values(status="superseded")
+)
+_SUPERSEDE_USERGROUP = (
+    _OUTBOX.update()
+    .where(_OUTBOX.c.channel == bindparam("group"), _OUTBOX.c.operation == "usergroup", _OUTBOX.c.status == "pending")
     .values(status="superseded")
 )
 
@@ -76,7 +136,112 @@ class Outbox:
         self.session.connection().execute(_SUPERSEDE, {"key": card_key})
         self._queue("update", channel, payload, card_key)
 
+    def set_usergroup(self, usergroup: str, users: Sequence[str], *, note: str) -> None:
+        """Queue usergroups.users.update (bot/rota_jobs.py); an older membership still waiting is dropped."""
+        self.session.connection().execute(_SUPERSEDE_USERGROUP, {"group": usergroup})
+        self._queue("usergroup", usergroup, {"users": list(users), "text": note}, None)
+
     # -- delivery side -------------------------------------------------------------------
+
+    def claim(self, *, owner: str, limit: int, pace: Pace, wall_now: float) -> Claim:
+        """Lease up to `limit` due messages to `owner`, in order, each with its paced send time.
+
+        Claims are serialised (SQLite's BEGIN IMMEDIATE; an advisory lock on PostgreSQL, with FOR UPDATE
+        SKIP LOCKED so a row a user's transaction is superseding right now is left alone). A channel or card
+        with a message leased by another live worker is skipped entirely, so per-channel and per-card order
+        holds across processes. Leases of our own earlier drains and of dead local processes are void.
+        """
+        session = self.session
+        postgres = session.get_bind().dialect.name == "postgresql"
+        if postgres:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
+        held = session.execute(
+            select(OutboxRow.claimed_by, OutboxRow.channel, OutboxRow.card_key).where(
+                OutboxRow.status == "pending", OutboxRow.claimed_until > self.now
+            )
+        ).all()
+        void = {who for who, _, _ in held if who is not None and (who == owner or owner_is_dead(who, me=owner))}
+        busy_channels = {channel for who, channel, _ in held if who not in void}
+        busy_cards = {card for who, _, card in held if who not in void and card}
+        query = (
+            select(OutboxRow)
+            .where(OutboxRow.status == "pending")
+            .where(or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= self.now))
+            .where(
+                or_(
+                    OutboxRow.claimed_until.is_(None),
+                    OutboxRow.claimed_until <= self.now,
+                    OutboxRow.claimed_by.in_(sorted(void)),
+                )
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit * 4)
+        )
+        if postgres:
+            query = query.with_for_update(skip_locked=True)
+        rows = list(session.scalars(query))
+        tat = self._pace_times({r.channel for r in rows if r.operation == "post"})
+        before = dict(tat)
+        taken: list[tuple[OutboxRow, float]] = []
+        last_slot: dict[str, float] = {}
+        next_slot: float | None = None
+        for row in rows:
+            if row.channel in busy_channels or (row.card_key and row.card_key in busy_cards):
+                busy_channels.add(row.channel)  # what comes after it in this channel waits too
+                continue
+            slot = last_slot.get(row.channel, wall_now)
+            if row.operation == "post":
+                arrival = max(tat.get(row.channel, 0.0), wall_now)
+                slot = max(slot, arrival - pace.burst * pace.interval)
+                if slot > wall_now + pace.lookahead:
+                    next_slot = slot if next_slot is None else min(next_slot, slot)
+                    busy_channels.add(row.channel)
+                    continue
+                tat[row.channel] = arrival + pace.interval
+            last_slot[row.channel] = slot
+            taken.append((row, slot))
+            if len(taken) >= limit:
+                break
+        for row, slot in taken:
+            row.claimed_by = owner
+            row.claimed_until = self.now + LEASE + timedelta(seconds=max(0.0, slot - wall_now))
+        self._advance_pace({channel: at for channel, at in tat.items() if at != before.get(channel)})
+        messages = [
+            PendingMessage(r.id, r.operation, r.channel, r.card_key, dict(r.payload), slot, r.attempts)
+            for r, slot in sorted(taken, key=lambda pair: (pair[1], pair[0].id))
+        ]
+        return Claim(messages, next_slot)
+
+    def _pace_times(self, channels: Iterable[str]) -> dict[str, float]:
+        wanted = sorted(set(channels))
+        if not wanted:
+            return {}
+        rows = self.session.execute(
+            select(ChannelPaceRow.channel, ChannelPaceRow.next_at).where(ChannelPaceRow.channel.in_(wanted))
+        )
+        return {channel: next_at for channel, next_at in rows}
+
+    def _advance_pace(self, times: dict[str, float]) -> None:
+        """Upsert each channel's next time, never moving it back (a concurrent Retry-After pause wins)."""
+        if not times:
+            return
+        dialect = self.session.get_bind().dialect.name
+        table = Base.metadata.tables[ChannelPaceRow.__tablename__]
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        later = func.greatest if dialect == "postgresql" else func.max
+        statement = insert.on_conflict_do_update(
+            index_elements=["channel"], set_={"next_at": later(table.c.next_at, insert.excluded.next_at)}
+        )
+        self.session.connection().execute(statement, [{"channel": c, "next_at": t} for c, t in sorted(times.items())])
+
+    def pause_channel(self, channel: str, *, until: float, pace: Pace) -> None:
+        """Slack said 429 with Retry-After: no post to this channel before `until` (wall clock), in any process."""
+        self._advance_pace({channel: until + pace.burst * pace.interval})
+
+    def release(self, message_id: int) -> None:
+        """Give a claimed message back unsent (stopping), so another worker need not wait for the lease."""
+        row = self.session.get_one(OutboxRow, message_id)
+        row.claimed_by = row.claimed_until = None
 
     def due(self, *, limit: int) -> list[PendingMessage]:
         rows = self.session.scalars(
@@ -99,20 +264,30 @@ class Outbox:
         row.status = "sent"
         row.sent_at = self.now
         row.attempts += 1
+        row.claimed_by = row.claimed_until = None
         if row.operation == "post" and row.card_key and channel and ts:
             card = self.session.get(CardRow, row.card_key)
             if card is not None:
                 card.channel, card.ts = channel, ts
 
-    def mark_failed(self, message_id: int, error: str, *, retryable: bool) -> None:
-        """Back off exponentially (capped); a permanent error, or days of failures, make it a dead letter."""
+    def mark_failed(
+        self, message_id: int, error: str, *, retryable: bool, retry_after: float | None = None
+    ) -> OutboxRow | None:
+        """Back off exponentially (capped), or by Retry-After; a permanent error, or days of failures, make it
+        a dead letter. Returns the row when it has just become dead."""
         row = self.session.get_one(OutboxRow, message_id)
         row.attempts += 1
         row.last_error = error[:1000]
-        if not retryable or self.now - row.created_at > GIVE_UP_AFTER:
+        row.claimed_by = row.claimed_until = None
+        retrying_since = max(row.created_at, row.redriven_at or row.created_at)
+        if not retryable or self.now - retrying_since > GIVE_UP_AFTER:
             row.status = "dead"
+            return row
+        if retry_after is not None:
+            row.next_attempt_at = self.now + timedelta(seconds=retry_after)
         else:
             row.next_attempt_at = self.now + timedelta(seconds=min(5 * 2 ** min(row.attempts, 20), MAX_BACKOFF_SECONDS))
+        return None
 
     def card_post_pending(self, card_key: str) -> bool:
         """Whether the message that creates this card is still waiting to be delivered."""
@@ -127,6 +302,47 @@ class Outbox:
         """An update whose card never arrived: post the current state as a new card instead."""
         self.session.get_one(OutboxRow, message_id).operation = "post"
 
-    def defer(self, message_id: int, *, seconds: int) -> None:
+    def defer(self, message_id: int, *, seconds: float) -> None:
         row = self.session.get_one(OutboxRow, message_id)
         row.next_attempt_at = self.now + timedelta(seconds=seconds)
+        row.claimed_by = row.claimed_until = None
+
+    # -- operators (`supportbot outbox`) ---------------------------------------------------
+
+    def undelivered(self, *, dead_only: bool = False) -> list[OutboxRow]:
+        """Pending and dead messages, oldest first (what an operator looks at)."""
+        statuses = ["dead"] if dead_only else ["pending", "dead"]
+        return list(
+            self.session.scalars(select(OutboxRow).where(OutboxRow.status.in_(statuses)).order_by(OutboxRow.id))
+        )
+
+    def redrive(self, ids: Sequence[int] | None, *, actor: str) -> list[int]:
+        """Make dead letters pending again (all of them when `ids` is None), audited. Raises LookupError naming
+        any id that is unknown or not dead, changing nothing."""
+        query = select(OutboxRow).order_by(OutboxRow.id)
+        if ids is None:
+            rows = list(self.session.scalars(query.where(OutboxRow.status == "dead")))
+        else:
+            found = {r.id: r for r in self.session.scalars(query.where(OutboxRow.id.in_(sorted(set(ids)))))}
+            unknown = [str(i) for i in ids if i not in found]
+            if unknown:
+                raise LookupError(f"no outbox message with id {', '.join(unknown)}")
+            not_dead = [f"{r.id} ({r.status})" for r in found.values() if r.status != "dead"]
+            if not_dead:
+                raise LookupError(f"only dead letters can be re-driven; not dead: {', '.join(not_dead)}")
+            rows = list(found.values())
+        for row in rows:
+            self.session.add(
+                AuditRow(
+                    at=self.now,
+                    actor_id=actor[:32],
+                    action="outbox_redrive",
+                    subject=f"outbox:{row.id}",
+                    details={"channel": row.channel, "attempts": row.attempts, "last_error": row.last_error},
+                )
+            )
+            row.status = "pending"
+            row.next_attempt_at = row.claimed_by = row.claimed_until = None
+            row.redriven_at = self.now
+        self.session.flush()
+        return [row.id for row in rows]

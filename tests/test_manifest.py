@@ -18,8 +18,10 @@ SERVER = REPO / "bot" / "server.py"
 DEFAULT_SCHEMA = REPO.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
 
 # chat:write covers chat.postMessage/chat.update to channels the bot is in and DMs to user ids;
-# commands registers /support. views.open and response_url replies need no scope.
-EXPECTED_BOT_SCOPES = {"commands", "chat:write"}
+# commands registers /support. views.open/push/publish and response_url replies need no scope.
+# usergroups:write/read: the rota's user-group sync (usergroups.users.update at each handover).
+EXPECTED_BOT_SCOPES = {"commands", "chat:write", "usergroups:write", "usergroups:read"}
+EVENT_NAME = re.compile(r"""\bapp\.event\(\s*["']([^"']+)["']""")
 
 # Listener registrations that make Slack send events (and so need settings.event_subscriptions).
 EVENT_LISTENER = re.compile(r"\bapp\.(event|message)\(")
@@ -157,6 +159,19 @@ def test_event_subscriptions_only_when_a_handler_listens_for_events(manifest: di
         )
     else:
         assert subscriptions is None, "no handler uses app.event()/app.message(): remove settings.event_subscriptions"
+    registered = {name for source in handler_sources().values() for name in EVENT_NAME.findall(source)}
+    declared = (subscriptions or {}).get("bot_events", [])
+    assert len(declared) == len(set(declared)), f"bot event declared twice: {declared}"
+    assert set(declared) == registered, (
+        f"manifest declares {sorted(declared)}, handlers listen for {sorted(registered)}"
+    )
+
+
+def test_usergroup_scopes_because_the_rota_syncs_user_groups() -> None:
+    sources = "".join(p.read_text(encoding="utf-8") for p in (REPO / "bot").glob("*.py"))
+    assert "usergroups_users_update" in sources or "usergroups.users.update" in sources, (
+        "nothing calls usergroups.users.update any more: drop usergroups:write/read from the manifest and here"
+    )
 
 
 def test_messages_tab_shows_dms_and_takes_replies_only_if_something_reads_them(manifest: dict[str, Any]) -> None:
@@ -168,7 +183,9 @@ def test_messages_tab_shows_dms_and_takes_replies_only_if_something_reads_them(m
     handlers_source = "".join(p.read_text() for p in (REPO / "handlers").glob("*.py"))
     reads_dms = "app.message(" in handlers_source or 'app.event("message")' in handlers_source
     assert app_home["messages_tab_read_only_enabled"] is (not reads_dms)
-    assert app_home.get("home_tab_enabled", False) is False, "no app_home_opened handler renders a Home tab yet"
+    renders_home = bool(re.search(r"""app\.event\(\s*["']app_home_opened["']""", handlers_source))
+    assert "views_publish" in handlers_source or not renders_home
+    assert app_home.get("home_tab_enabled", False) is renders_home, "home_tab_enabled iff app_home_opened is handled"
 
 
 def test_settings_flags(manifest: dict[str, Any]) -> None:

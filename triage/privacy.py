@@ -61,14 +61,14 @@ def text_fragments(texts: Iterable[str | None]) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
-def scrub_strings(value: Any, fragments: list[str], user_id: str, stand_in: str) -> Any:
-    """`value` (a message payload) with each fragment replaced by ERASED and the person's id by the stand-in."""
+def scrub_strings(value: Any, fragments: list[str], user_id: str, stand_in: str, *, replacement: str = ERASED) -> Any:
+    """`value` (a message payload) with each fragment replaced and the person's id by the stand-in."""
     if isinstance(value, str):
         for fragment in fragments:
-            value = value.replace(fragment, ERASED)
+            value = value.replace(fragment, replacement)
         return value.replace(user_id, stand_in)
     if isinstance(value, list):
-        return [scrub_strings(v, fragments, user_id, stand_in) for v in value]
+        return [scrub_strings(v, fragments, user_id, stand_in, replacement=replacement) for v in value]
     if isinstance(value, dict):
-        return {k: scrub_strings(v, fragments, user_id, stand_in) for k, v in value.items()}
+        return {k: scrub_strings(v, fragments, user_id, stand_in, replacement=replacement) for k, v in value.items()}
     return value

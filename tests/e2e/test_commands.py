@@ -15,7 +15,9 @@ def test_help_lists_every_subcommand(desk: Desk) -> None:
 
 
 def test_who_names_the_people_on_duty_now_and_next(desk: Desk) -> None:
-    text = desk.sim.command(RIYA, "who").text
+    reply = desk.sim.command(RIYA, "who")
+    assert reply.status == 200 and reply.body == ""  # acked first; the answer follows on the response_url
+    text = desk.ephemeral().text
     assert f"1st line: <@{ALICE}> until Mon 30 Nov 09:00; next <@U2BOB>" in text
     assert f"2nd line: <@{ERIN}> until Mon 30 Nov 09:00; next <@U4DAN>" in text
 

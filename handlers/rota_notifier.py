@@ -1,0 +1,44 @@
+"""Slack's RotaNotifier: renders Block Kit and queues it in the outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from handlers import rota_views
+from rota.ports import RequestStatus, RotaRequest
+from rota.roster import Duty, Leave
+from storage.outbox import Outbox
+
+
+class SlackRotaNotifier:
+    """DMs by user id (they land in the app's Messages tab); nothing is sent unless the transaction commits."""
+
+    def __init__(self, outbox: Outbox, *, zone: ZoneInfo) -> None:
+        self.outbox = outbox
+        self.zone = zone
+
+    def request_made(self, request: RotaRequest) -> None:
+        self.outbox.post(request.target_id, rota_views.request_message(request, self.zone))
+
+    def approval_needed(self, request: RotaRequest, lead_ids: Sequence[str]) -> None:
+        message = rota_views.approval_message(request, self.zone)
+        for lead in lead_ids:
+            self.outbox.post(lead, message)
+
+    def request_decided(self, request: RotaRequest) -> None:
+        """The requester always hears; the target too when someone else (a lead) decided."""
+        message = rota_views.outcome_message(request, self.zone)
+        people = [request.requester_id]
+        if (
+            request.status in (RequestStatus.ACCEPTED, RequestStatus.REJECTED)
+            and request.decided_by != request.target_id
+        ):
+            people.append(request.target_id)
+        for user in people:
+            self.outbox.post(user, message)
+
+    def leave_conflicts(self, leave: Leave, conflicts: Sequence[Duty], lead_ids: Sequence[str]) -> None:
+        message = rota_views.leave_conflict_message(leave, conflicts, self.zone)
+        for lead in lead_ids:
+            self.outbox.post(lead, message)

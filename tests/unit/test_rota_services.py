@@ -1,0 +1,433 @@
+"""Rota use cases against a small in-memory fake of the RotaRepository port: swaps, cover, approval, leave."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from rota.ports import RequestKind, RequestStatus, RotaRequest
+from rota.roster import Duty, DutySource, Leave, Override, Rota
+from rota.rotation import Rotation, SupportLine, parse_handover
+from rota.services import (
+    add_leave,
+    add_override,
+    decide_approval,
+    request_cover,
+    request_swap,
+    respond_to_request,
+    set_members,
+    upcoming_shifts,
+)
+from triage.errors import InvalidInput, NotAllowed
+
+LONDON = ZoneInfo("Europe/London")
+ALICE, BOB, CAROL, DAN, ERIN, LEAD, ZOE = "U1ALICE", "U2BOB", "U3CAROL", "U4DAN", "U5ERIN", "U8LEAD", "U9ZOE"
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=LONDON).astimezone(UTC)  # week 4: Alice (1st), Erin (2nd)
+FIRST, SECOND = SupportLine.FIRST, SupportLine.SECOND
+
+
+def local(day: int, month: int = 12, hour: int = 9) -> datetime:
+    return datetime(2026, month, day, hour, 0, tzinfo=LONDON).astimezone(UTC)
+
+
+def make_rota(*, leads: frozenset[str] = frozenset({LEAD})) -> Rota:
+    def weekly(line: SupportLine, members: tuple[str, ...]) -> Rotation:
+        return Rotation(line, members, 7, parse_handover("mon 09:00"), date(2026, 11, 2), LONDON)
+
+    return Rota(rotations={FIRST: weekly(FIRST, (ALICE, BOB, CAROL)), SECOND: weekly(SECOND, (DAN, ERIN))}, leads=leads)
+
+
+@dataclass
+class FakeRepo:
+    """The RotaRepository port in memory; `rota` follows what was stored, as the real one's load would."""
+
+    rota: Rota
+    requests: dict[int, RotaRequest] = field(default_factory=dict)
+    audits: list[tuple[str, str, str | None]] = field(default_factory=list)
+    ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    def load(self, *, leads: frozenset[str]) -> Rota:
+        return self.rota
+
+    def add_rotation(
+        self, rotation: Rotation, *, effective_from: datetime | None, actor_id: str, now: datetime
+    ) -> None:
+        self.rota = self.rota.with_changes(rotations={rotation.line: rotation})
+
+    def add_overrides(
+        self, overrides: Sequence[Override], *, actor_id: str, now: datetime, request_id: int | None = None
+    ) -> list[Override]:
+        stored = [replace(o, id=next(self.ids)) for o in overrides]
+        self.rota = self.rota.with_changes(overrides=stored)
+        return stored
+
+    def cancel_override(self, override_id: int, *, actor_id: str, now: datetime) -> Override | None:
+        return None
+
+    def add_leave(self, leave: Leave, *, actor_id: str, now: datetime, note: str | None = None) -> Leave:
+        stored = replace(leave, id=next(self.ids))
+        self.rota = self.rota.with_changes(leave=[stored])
+        return stored
+
+    def cancel_leave(self, leave_id: int, *, actor_id: str, now: datetime) -> Leave | None:
+        return None
+
+    def add_request(self, request: RotaRequest) -> RotaRequest:
+        stored = replace(request, id=next(self.ids))
+        self.requests[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    def get_request(self, request_id: int) -> RotaRequest | None:
+        return self.requests.get(request_id)
+
+    def save_request(self, request: RotaRequest) -> None:
+        assert request.id is not None
+        self.requests[request.id] = replace(request, version=request.version + 1)
+
+    def pending_requests_for(self, user_id: str) -> list[RotaRequest]:
+        return [r for r in self.requests.values() if r.target_id == user_id and r.status is RequestStatus.PENDING]
+
+    def audit(self, *, actor_id: str, action: str, subject: str | None, details: dict[str, Any], now: datetime) -> None:
+        self.audits.append((actor_id, action, subject))
+
+
+@dataclass
+class FakeNotifier:
+    said: list[tuple[str, Any]] = field(default_factory=list)
+
+    def request_made(self, request: RotaRequest) -> None:
+        self.said.append(("request_made", request.target_id))
+
+    def approval_needed(self, request: RotaRequest, lead_ids: Sequence[str]) -> None:
+        self.said.append(("approval_needed", tuple(lead_ids)))
+
+    def request_decided(self, request: RotaRequest) -> None:
+        self.said.append(("request_decided", request.status))
+
+    def leave_conflicts(self, leave: Leave, conflicts: Sequence[Duty], lead_ids: Sequence[str]) -> None:
+        self.said.append(("leave_conflicts", (tuple(conflicts), tuple(lead_ids))))
+
+
+@pytest.fixture
+def repo() -> FakeRepo:
+    return FakeRepo(make_rota())
+
+
+@pytest.fixture
+def notifier() -> FakeNotifier:
+    return FakeNotifier()
+
+
+def swap(repo: FakeRepo, notifier: FakeNotifier, **overrides: Any) -> RotaRequest:
+    arguments: dict[str, Any] = {
+        "requester_id": ALICE,
+        "target_id": BOB,
+        "line": FIRST,
+        "my_shift_start": local(14),  # Alice's next shift
+        "their_shift_start": local(30, 11),  # Bob's next shift
+        **overrides,
+    }
+    return request_swap(**arguments, repo=repo, notifier=notifier, rota=repo.rota, now=NOW)
+
+
+def respond(repo: FakeRepo, notifier: FakeNotifier, user: str, accept: bool, *, approval: bool = False) -> RotaRequest:
+    return respond_to_request(
+        request_id=1,
+        actor_id=user,
+        accept=accept,
+        needs_approval=approval,
+        repo=repo,
+        notifier=notifier,
+        rota=repo.rota,
+        now=NOW,
+    )
+
+
+def test_upcoming_shifts_are_the_persons_shifts_still_to_start() -> None:
+    shifts = upcoming_shifts(make_rota(), ALICE, FIRST, NOW)
+    assert shifts[0].starts_at == local(14) and all(d.starts_at > NOW and d.user_id == ALICE for d in shifts)
+    assert upcoming_shifts(make_rota(), ALICE, SECOND, NOW) == []
+
+
+def test_swap_happy_path_two_overrides_agreed_by_both(repo: FakeRepo, notifier: FakeNotifier) -> None:
+    request = swap(repo, notifier)
+    assert request.status is RequestStatus.PENDING and request.kind is RequestKind.SWAP
+    assert notifier.said == [("request_made", BOB)]
+    assert repo.rota.on_duty(FIRST, local(30, 11, 12)) == BOB  # nothing changes until Bob accepts
+    decided = respond(repo, notifier, BOB, True)
+    assert decided.status is RequestStatus.ACCEPTED and decided.decided_by == BOB
+    assert repo.rota.on_duty(FIRST, local(30, 11, 12)) == ALICE
+    assert repo.rota.on_duty(FIRST, local(14, 12, 12)) == BOB
+    assert repo.rota.duty_at(FIRST, local(14, 12, 12))[2] is DutySource.OVERRIDE
+    assert notifier.said[-1] == ("request_decided", RequestStatus.ACCEPTED)
+    assert [a[1] for a in repo.audits] == ["rota.swap_requested", "rota.request_applied"]
+
+
+def test_decline_changes_nothing(repo: FakeRepo, notifier: FakeNotifier) -> None:
+    swap(repo, notifier)
+    before = repo.rota
+    assert respond(repo, notifier, BOB, False).status is RequestStatus.DECLINED
+    assert repo.rota is before
+    assert notifier.said[-1] == ("request_decided", RequestStatus.DECLINED)
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "words"),
+    [
+        pytest.param({"requester_id": ZOE}, NotAllowed, "rota members", id="requester-not-a-member"),
+        pytest.param({"target_id": DAN}, InvalidInput, "not on the 1st line rota", id="target-on-the-other-line"),
+        pytest.param({"target_id": ALICE}, InvalidInput, "other than yourself", id="self"),
+        pytest.param({"my_shift_start": local(30, 11)}, NotAllowed, "not your", id="not-my-shift"),
+        pytest.param({"their_shift_start": local(14)}, NotAllowed, "not <@U2BOB>'s", id="not-their-shift"),
+        pytest.param({"my_shift_start": local(23, 11)}, NotAllowed, "not your", id="my-shift-already-running"),
+        pytest.param({"my_shift_start": local(14, 12, 10)}, NotAllowed, "not your", id="not-a-shift-start"),
+    ],
+)
+def test_swap_refusals(
+    repo: FakeRepo, notifier: FakeNotifier, changes: dict[str, Any], error: type, words: str
+) -> None:
+    with pytest.raises(error, match=words):
+        swap(repo, notifier, **changes)
+    assert repo.requests == {} and notifier.said == [] and repo.audits == []
+
+
+@pytest.mark.parametrize("who", [ALICE, CAROL, LEAD])
+def test_only_the_target_may_answer(repo: FakeRepo, notifier: FakeNotifier, who: str) -> None:
+    swap(repo, notifier)
+    with pytest.raises(NotAllowed, match="Only <@U2BOB>"):
+        respond(repo, notifier, who, True)
+    assert repo.requests[1].status is RequestStatus.PENDING
+
+
+def test_an_answered_request_cannot_be_answered_again(repo: FakeRepo, notifier: FakeNotifier) -> None:
+    swap(repo, notifier)
+    respond(repo, notifier, BOB, False)
+    with pytest.raises(NotAllowed, match="already declined"):
+        respond(repo, notifier, BOB, True)
+
+
+def test_a_request_overtaken_by_another_change_is_refused_on_accept(repo: FakeRepo, notifier: FakeNotifier) -> None:
+    swap(repo, notifier)
+    add_override(
+        line=FIRST,
+        user_id=CAROL,
+        starts_at=local(14),
+        ends_at=local(15),
+        actor_id=LEAD,
+        repo=repo,
+        rota=repo.rota,
+        now=NOW,
+    )
+    with pytest.raises(NotAllowed, match="rota has changed"):
+        respond(repo, notifier, BOB, True)
+
+
+def test_approval_flow_lead_approves(repo: FakeRepo, notifier: FakeNotifier) -> None:
+    swap(repo, notifier)
+    waiting = respond(repo, notifier, BOB, True, approval=True)
+    assert waiting.status is RequestStatus.AWAITING_APPROVAL
+    assert ("approval_needed", (LEAD,)) in notifier.said
+    assert repo.rota.on_duty(FIRST, local(30, 11, 12)) == BOB
+    with pytest.raises(NotAllowed, match="Only the support leads"):
+        decide_approval(request_id=1, actor_id=BOB, approve=True, repo=repo, notifier=notifier, rota=repo.rota, now=NOW)
+    approved = decide_approval(
+        request_id=1, actor_id=LEAD, approve=True, repo=repo, notifier=notifier, rota=repo.rota, now=NOW
+    )
+    assert approved.status is RequestStatus.ACCEPTED and approved.decided_by == LEAD
+    assert repo.rota.on_duty(FIRST, local(30, 11, 12)) == ALICE
+    with pytest.raises(NotAllowed, match="already accepted"):
+        decide_approval(
+            request_id=1, actor_id=LEAD, approve=False, repo=repo, notifier=notifier, rota=repo.rota, now=NOW
+        )
+
+
+def test_approval_flow_lead_rejects(repo: FakeRepo, notifier: FakeNotifier) -> None:
+    swap(repo, notifier)
+    respond(repo, notifier, BOB, True, approval=True)
+    before = repo.rota
+    rejected = decide_approval(
+        request_id=1, actor_id=LEAD, approve=False, repo=repo, notifier=notifier, rota=repo.rota, now=NOW
+    )
+    assert rejected.status is RequestStatus.REJECTED and repo.rota is before
+
+
+def test_approval_needs_leads_to_exist() -> None:
+    repo, notifier = FakeRepo(make_rota(leads=frozenset())), FakeNotifier()
+    swap(repo, notifier)
+    assert respond(repo, notifier, BOB, True, approval=True).status is RequestStatus.ACCEPTED
+
+
+def test_cover_of_the_rest_of_a_running_shift(repo: FakeRepo, notifier: FakeNotifier) -> None:
+    request = request_cover(
+        requester_id=ALICE, target_id=CAROL, line=FIRST, starts_at=local(23, 11), ends_at=local(30, 11),
+        repo=repo, notifier=notifier, rota=repo.rota, now=NOW,
+    )  # fmt: skip
+    assert request.given_from == NOW  # the past part is not handed over
+    respond_to_request(
+        request_id=1,
+        actor_id=CAROL,
+        accept=True,
+        needs_approval=False,
+        repo=repo,
+        notifier=notifier,
+        rota=repo.rota,
+        now=NOW,
+    )
+    assert repo.rota.on_duty(FIRST, NOW) == CAROL
+    assert repo.rota.on_duty(FIRST, local(30, 11, 10)) == BOB
+
+
+def test_cover_of_someone_elses_time_is_refused(repo: FakeRepo, notifier: FakeNotifier) -> None:
+    with pytest.raises(NotAllowed, match="not on 1st line duty"):
+        request_cover(
+            requester_id=ALICE, target_id=CAROL, line=FIRST, starts_at=local(30, 11), ends_at=local(1),
+            repo=repo, notifier=notifier, rota=repo.rota, now=NOW,
+        )  # fmt: skip
+
+
+def test_leave_conflict_warns_the_leads_with_who_covers(repo: FakeRepo, notifier: FakeNotifier) -> None:
+    recorded = add_leave(
+        user_id=BOB,
+        actor_id=BOB,
+        first=date(2026, 12, 1),
+        last=date(2026, 12, 2),
+        repo=repo,
+        notifier=notifier,
+        rota=repo.rota,
+        now=NOW,
+    )
+    assert recorded.leave.id is not None
+    assert [d.user_id for d in recorded.conflicts] == [CAROL]
+    assert recorded.uncovered == []
+    kind, (conflicts, leads) = notifier.said[-1]
+    assert kind == "leave_conflicts" and leads == (LEAD,) and conflicts[0].source is DutySource.LEAVE_COVER
+    assert repo.rota.on_duty(FIRST, local(1, 12, 12)) == CAROL
+
+
+def test_leave_where_nobody_covers_is_reported_as_uncovered(notifier: FakeNotifier) -> None:
+    repo = FakeRepo(make_rota())
+    add_leave(
+        user_id=DAN,
+        actor_id=LEAD,
+        first=date(2026, 11, 30),
+        last=date(2026, 12, 4),
+        repo=repo,
+        notifier=notifier,
+        rota=repo.rota,
+        now=NOW,
+    )
+    notifier.said.clear()
+    recorded = add_leave(
+        user_id=ERIN,
+        actor_id=ERIN,
+        first=date(2026, 11, 25),
+        last=date(2026, 12, 1),
+        repo=repo,
+        notifier=notifier,
+        rota=repo.rota,
+        now=NOW,
+    )
+    assert recorded.uncovered and all(d.user_id is None for d in recorded.uncovered)
+    assert notifier.said and notifier.said[0][0] == "leave_conflicts"
+
+
+def test_leave_without_conflict_says_nothing(repo: FakeRepo, notifier: FakeNotifier) -> None:
+    recorded = add_leave(
+        user_id=ALICE,
+        actor_id=ALICE,
+        first=date(2026, 12, 1),
+        last=date(2026, 12, 4),
+        repo=repo,
+        notifier=notifier,
+        rota=repo.rota,
+        now=NOW,
+    )
+    assert recorded.conflicts == [] and notifier.said == []
+    assert [a[1] for a in repo.audits] == ["rota.leave_added"]
+
+
+@pytest.mark.parametrize(
+    ("user", "actor", "first", "last", "error", "words"),
+    [
+        pytest.param(BOB, ALICE, date(2026, 12, 1), date(2026, 12, 2), NotAllowed, "your own leave", id="someone-else"),
+        pytest.param(ZOE, ZOE, date(2026, 12, 1), date(2026, 12, 2), NotAllowed, "rota members", id="not-a-member"),
+        pytest.param(BOB, BOB, date(2026, 12, 2), date(2026, 12, 1), InvalidInput, "before it starts", id="backwards"),
+        pytest.param(BOB, BOB, date(2026, 11, 1), date(2026, 11, 2), InvalidInput, "already over", id="past"),
+    ],
+)
+def test_leave_refusals(
+    repo: FakeRepo, notifier: FakeNotifier, user: str, actor: str, first: date, last: date, error: type, words: str
+) -> None:
+    with pytest.raises(error, match=words):
+        add_leave(
+            user_id=user, actor_id=actor, first=first, last=last, repo=repo, notifier=notifier, rota=repo.rota, now=NOW
+        )
+    assert repo.rota.leave == ()
+
+
+def test_lead_may_record_anyones_leave(repo: FakeRepo, notifier: FakeNotifier) -> None:
+    add_leave(
+        user_id=BOB,
+        actor_id=LEAD,
+        first=date(2026, 12, 1),
+        last=date(2026, 12, 1),
+        repo=repo,
+        notifier=notifier,
+        rota=repo.rota,
+        now=NOW,
+    )
+    assert repo.rota.is_on_leave(BOB, local(1, 12, 12))
+
+
+def test_membership_edit_takes_over_at_the_next_handover(repo: FakeRepo) -> None:
+    rotation = set_members(line=FIRST, members=[CAROL, ALICE, ZOE], actor_id=LEAD, repo=repo, rota=repo.rota, now=NOW)
+    assert rotation.shift_start(0) == local(30, 11)
+    assert repo.rota.on_duty(FIRST, NOW) == ALICE  # the current shift is left alone
+    assert [repo.rota.on_duty(FIRST, local(d, m, 12)) for d, m in ((30, 11), (7, 12), (14, 12))] == [ZOE, CAROL, ALICE]
+    assert repo.audits[-1][1] == "rota.members_set"
+
+
+@pytest.mark.parametrize(
+    ("actor", "members", "error", "words"),
+    [
+        pytest.param(ALICE, [BOB, ALICE], NotAllowed, "Only the support leads", id="not-a-lead"),
+        pytest.param(LEAD, [], InvalidInput, "at least one member", id="empty"),
+        pytest.param(LEAD, [ALICE, BOB, CAROL], InvalidInput, "nothing changed", id="unchanged"),
+    ],
+)
+def test_membership_refusals(repo: FakeRepo, actor: str, members: list[str], error: type, words: str) -> None:
+    before = repo.rota
+    with pytest.raises(error, match=words):
+        set_members(line=FIRST, members=members, actor_id=actor, repo=repo, rota=repo.rota, now=NOW)
+    assert repo.rota is before
+
+
+def test_lead_override_across_a_handover_is_split(repo: FakeRepo) -> None:
+    stored = add_override(
+        line=SECOND,
+        user_id=LEAD,
+        starts_at=local(29, 11),
+        ends_at=local(1, 12),
+        actor_id=LEAD,
+        repo=repo,
+        rota=repo.rota,
+        now=NOW,
+    )
+    assert [(o.replaces, o.starts_at) for o in stored] == [(ERIN, local(29, 11)), (DAN, local(30, 11))]
+    with pytest.raises(NotAllowed):
+        add_override(
+            line=SECOND,
+            user_id=DAN,
+            starts_at=local(29, 11),
+            ends_at=local(1, 12),
+            actor_id=DAN,
+            repo=repo,
+            rota=repo.rota,
+            now=NOW,
+        )
