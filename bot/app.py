@@ -112,8 +112,18 @@ class Runtime(Core):
     app: App = field(default=None)  # type: ignore[assignment]  # always set by build_runtime
 
 
-def build_core(settings: Settings, *, clock: Clock | None = None, config: AppConfig | None = None) -> Core:
-    """Load config, migrate the database, wire the outbox, handlers' dependencies and jobs."""
+def build_core(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    config: AppConfig | None = None,
+    delivery_clock: Clock | None = None,
+) -> Core:
+    """Load config, migrate the database, wire the outbox, handlers' dependencies and jobs.
+
+    `delivery_clock` is the outbox worker's time (leases, back-off) when it must differ from the jobs' (a
+    `sweep --at` in the past must not hand out leases that a `serve` elsewhere sees as already expired).
+    """
     config = config or load_config(settings.config_path)
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
@@ -124,7 +134,7 @@ def build_core(settings: Settings, *, clock: Clock | None = None, config: AppCon
         seed_rota_if_empty(session, config.rota, clock.now())
     rota_cache = RotaCache(read_sessions, leads=config.rota.leads, now=clock.now)
     client = make_web_client(settings)
-    worker = OutboxWorker(sessions, client, clock, leads=sorted(config.rota.leads))
+    worker = OutboxWorker(sessions, client, delivery_clock or clock, leads=sorted(config.rota.leads))
     deps = Deps(
         config=config,
         clock=clock,

@@ -127,7 +127,8 @@ def _job_core(args: argparse.Namespace) -> Any:
     config = load_config(settings.config_path)
     at = args.at.replace(tzinfo=config.timezone) if args.at and args.at.tzinfo is None else args.at
     clock = ManualClock(at) if at else SystemClock()
-    return build_core(settings, clock=clock, config=config)
+    # The jobs act "at" --at; delivery (leases, back-off) stays on real time, like every `serve`.
+    return build_core(settings, clock=clock, config=config, delivery_clock=SystemClock())
 
 
 def _deliver(core: Any) -> str:

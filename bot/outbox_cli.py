@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from bot.config import ConfigError
 
 ACTOR_MAX = 32  # audit_log.actor_id
+T = TypeVar("T")
 
 
 def _core() -> Any:
@@ -34,19 +36,25 @@ def _row(row: Any) -> dict[str, Any]:
     }
 
 
-def cmd_list(args: argparse.Namespace) -> int:
-    from bot.cli import _fail
+def _with_outbox(work: Callable[[Any], T]) -> T:
+    """Open the core, run `work` on the outbox in one transaction, close; errors (ConfigError too) pass on."""
     from storage.outbox import Outbox
 
-    try:
-        core = _core()
-    except ConfigError as error:
-        return _fail(str(error))
+    core = _core()
     try:
         with core.sessions.begin() as session:
-            rows = [_row(r) for r in Outbox(session, core.clock.now()).undelivered(dead_only=args.dead)]
+            return work(Outbox(session, core.clock.now()))
     finally:
         core.close()
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from bot.cli import _fail
+
+    try:
+        rows = _with_outbox(lambda outbox: [_row(r) for r in outbox.undelivered(dead_only=args.dead)])
+    except ConfigError as error:
+        return _fail(str(error))
     if args.json:
         json.dump(rows, sys.stdout, indent=None)
         sys.stdout.write("\n")
@@ -65,23 +73,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_redrive(args: argparse.Namespace) -> int:
     from bot.cli import _fail
-    from storage.outbox import Outbox
 
     if bool(args.ids) == bool(args.all_dead):
         return _fail("outbox redrive takes message ids or --all-dead (one of them)")
     if not args.actor or len(args.actor) > ACTOR_MAX:
         return _fail(f"--actor must be 1 to {ACTOR_MAX} characters")
     try:
-        core = _core()
+        ids = _with_outbox(lambda outbox: outbox.redrive(None if args.all_dead else args.ids, actor=args.actor))
     except ConfigError as error:
         return _fail(str(error))
-    try:
-        with core.sessions.begin() as session:
-            ids = Outbox(session, core.clock.now()).redrive(None if args.all_dead else args.ids, actor=args.actor)
     except LookupError as error:
         return _fail(str(error.args[0]))
-    finally:
-        core.close()
     if not ids:
         print("no dead letters to re-drive")
     else:

@@ -149,9 +149,26 @@ def _conflict_text(duty: Duty, core: Any) -> str:
     return f"conflict: {duty.line.value} {_local(duty.starts_at, core)} to {_local(duty.ends_at, core)}: {who}"
 
 
-def cmd_leave(core: Any, args: argparse.Namespace) -> int:
+def _warn_leads(core: Any, uow: Any, conflicts: list[tuple[Leave, list[Duty]]]) -> None:
+    """Queue the leads' warning for each leave that takes someone off a shift still to come (in `uow`)."""
     from handlers.rota_notifier import SlackRotaNotifier
 
+    notifier = SlackRotaNotifier(uow.notifier.outbox, zone=core.config.timezone)
+    for leave, duties in conflicts:
+        notifier.leave_conflicts(leave, duties, sorted(core.config.rota.leads))
+
+
+def _report_conflicts(core: Any, duties: list[Duty]) -> None:
+    """Print each conflict; when there are any, send the leads' warning now (or leave it for `serve`)."""
+    for duty in duties:
+        print(_conflict_text(duty, core))
+    if duties:
+        from bot.cli import _deliver
+
+        print(f"the leads are warned: {_deliver(core)}")
+
+
+def cmd_leave(core: Any, args: argparse.Namespace) -> int:
     config = core.config
     user = _user(args.user)
     first, last = _day(args.first, "--from"), _day(args.last, "--to")
@@ -162,18 +179,11 @@ def cmd_leave(core: Any, args: argparse.Namespace) -> int:
         rota = uow.rota_repo.load(leads=config.rota.leads)
         if not rota.is_support_staff(user):
             print(f"supportbot: warning: {user} is not on any rota; the leave changes nobody's duty", file=sys.stderr)
-        conflicts = rota.leave_conflicts(leave)
+        conflicts = [d for d in rota.leave_conflicts(leave) if d.ends_at > uow.now]  # shifts worked are no news
         stored = uow.rota_repo.add_leave(leave, actor_id=args.actor, now=uow.now, note=args.note)
-        if conflicts:
-            notifier = SlackRotaNotifier(uow.notifier.outbox, zone=config.timezone)
-            notifier.leave_conflicts(stored, conflicts, sorted(config.rota.leads))
+        _warn_leads(core, uow, [(stored, conflicts)] if conflicts else [])
     print(f"leave {stored.id}: {user} away {first.isoformat()} to {last.isoformat()} (whole days, inclusive)")
-    for duty in conflicts:
-        print(_conflict_text(duty, core))
-    if conflicts:
-        from bot.cli import _deliver
-
-        print(f"the leads are warned: {_deliver(core)}")
+    _report_conflicts(core, conflicts)
     return 0
 
 
@@ -202,11 +212,16 @@ def cmd_import(core: Any, args: argparse.Namespace) -> int:
     from bot.rota_yaml import import_rota, parse_rota_file
 
     parsed = parse_rota_file(args.file, default_zone=core.config.timezone, leads=core.config.rota.leads)
+    conflicts: list[tuple[Leave, list[Duty]]] = []
     with core.deps.unit_of_work() as uow:
-        done = import_rota(uow.rota_repo, parsed, leads=core.config.rota.leads, actor_id=args.actor, now=uow.now)
+        done = import_rota(
+            uow.rota_repo, parsed, leads=core.config.rota.leads, actor_id=args.actor, now=uow.now, conflicts=conflicts
+        )
+        _warn_leads(core, uow, conflicts)  # leave is news to the leads however it is recorded
     for line in done:
         print(line)
     print(f"imported {args.file}: {len(done)} change(s)" if done else f"imported {args.file}: nothing new")
+    _report_conflicts(core, [duty for _, duties in conflicts for duty in duties])
     return 0
 
 

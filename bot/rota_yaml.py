@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.config import ConfigError, _Document, _mapping, _read, _rota, _zone
-from rota.roster import Leave, Override, OverrideReason, Rota
+from rota.roster import Duty, Leave, Override, OverrideReason, Rota
 from rota.rotation import RotaError, Rotation, SupportLine
 from storage.rota import SqlRotaRepository
 from storage.rota_rows import rotation_from_row
@@ -126,6 +126,18 @@ def _user(doc: _Document, item: dict[str, Any], path: tuple[str | int, ...]) -> 
     return user
 
 
+def _who_and_when(
+    doc: _Document, item: dict[str, Any], path: tuple[str | int, ...], zone: ZoneInfo
+) -> tuple[str, datetime, datetime]:
+    """An override's or leave's `user`, `from` and `to` (a date `to` is included: its day's end)."""
+    user = _user(doc, item, path)
+    for key in ("from", "to"):
+        if key not in item:
+            raise doc.error((*path, key), "missing")
+    starts = _moment(doc, item["from"], (*path, "from"), zone, end_of_day=False)
+    return user, starts, _moment(doc, item["to"], (*path, "to"), zone, end_of_day=True)
+
+
 def _items(doc: _Document, raw: Any, key: str) -> list[tuple[tuple[str | int, ...], dict[str, Any]]]:
     if raw is None:
         return []
@@ -136,6 +148,8 @@ def _items(doc: _Document, raw: Any, key: str) -> list[tuple[tuple[str | int, ..
 
 def parse_rota_file(path: Path | str, *, default_zone: ZoneInfo, leads: frozenset[str]) -> RotaFile:
     """Read and check an import file; raises ConfigError naming file, line and key."""
+    if not Path(path).is_file():  # _read's advice is about the config file
+        raise ConfigError(Path(path), None, "", "no such file (give the path of a rota YAML file)")
     doc, data = _read(Path(path))
     for key in data:
         if key not in IMPORT_KEYS:
@@ -150,12 +164,7 @@ def parse_rota_file(path: Path | str, *, default_zone: ZoneInfo, leads: frozense
         except ValueError:
             lines = " or ".join(v.value for v in SupportLine)
             raise doc.error((*item_path, "line"), f"{item.get('line')!r} is not a support line ({lines})") from None
-        user = _user(doc, item, item_path)
-        for key in ("from", "to"):
-            if key not in item:
-                raise doc.error((*item_path, key), "missing")
-        starts = _moment(doc, item["from"], (*item_path, "from"), zone, end_of_day=False)
-        ends = _moment(doc, item["to"], (*item_path, "to"), zone, end_of_day=True)
+        user, starts, ends = _who_and_when(doc, item, item_path, zone)
         reason = str(item.get("reason", OverrideReason.MANUAL.value))
         if reason not in {r.value for r in OverrideReason}:
             raise doc.error((*item_path, "reason"), f"{reason!r} is not cover, swap or manual")
@@ -164,12 +173,7 @@ def parse_rota_file(path: Path | str, *, default_zone: ZoneInfo, leads: frozense
         except RotaError as error:
             raise doc.error((*item_path, "to"), str(error)) from None
     for item_path, item in _items(doc, data.get("leave"), "leave"):
-        user = _user(doc, item, item_path)
-        for key in ("from", "to"):
-            if key not in item:
-                raise doc.error((*item_path, key), "missing")
-        starts = _moment(doc, item["from"], (*item_path, "from"), zone, end_of_day=False)
-        ends = _moment(doc, item["to"], (*item_path, "to"), zone, end_of_day=True)
+        user, starts, ends = _who_and_when(doc, item, item_path, zone)
         note = item.get("note")
         try:
             parsed.leave.append((Leave(user, starts, ends), str(note) if note is not None else None))
@@ -206,9 +210,18 @@ def taking_over(rotation: Rotation, now: datetime) -> Rotation:
 
 
 def import_rota(
-    repo: SqlRotaRepository, parsed: RotaFile, *, leads: frozenset[str], actor_id: str, now: datetime
+    repo: SqlRotaRepository,
+    parsed: RotaFile,
+    *,
+    leads: frozenset[str],
+    actor_id: str,
+    now: datetime,
+    conflicts: list[tuple[Leave, list[Duty]]] | None = None,
 ) -> list[str]:
-    """Store what the file adds; returns one line of text per change (empty when nothing was new)."""
+    """Store what the file adds; returns one line of text per change (empty when nothing was new).
+
+    New leave's conflicts with shifts still to come are appended to `conflicts`, for the leads' warning.
+    """
     done: list[str] = []
     for line, rotation in parsed.rotations.items():
         rows = repo.rotation_rows(line)
@@ -237,7 +250,11 @@ def import_rota(
             done.extend(f"override: {p.line.value} {p.user_id} {p.starts_at.isoformat()}" for p in pieces)
     for leave, note in parsed.leave:
         if not repo.has_leave(leave):
-            repo.add_leave(leave, actor_id=actor_id, now=now, note=note)
+            clashes = [d for d in rota.leave_conflicts(leave) if d.ends_at > now]
+            stored = repo.add_leave(leave, actor_id=actor_id, now=now, note=note)
+            rota = rota.with_changes(leave=[stored])  # the next leave's cover is someone still here
+            if clashes and conflicts is not None:
+                conflicts.append((stored, clashes))
             done.append(f"leave: {leave.user_id} {leave.starts_at.isoformat()} - {leave.ends_at.isoformat()}")
     return done
 

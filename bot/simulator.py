@@ -45,6 +45,16 @@ class Reply:
         return self.body
 
 
+def _interaction(kind: str, user: str) -> dict[str, Any]:
+    """The part every interactive payload shares: its type, the workspace, the person and the app."""
+    return {
+        "type": kind,
+        "team": {"id": TEAM, "domain": "support"},
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0SUPPORTBOT",
+    }
+
+
 def find_action(blocks: list[dict[str, Any]] | None, action_id: str) -> tuple[str, dict[str, Any]]:
     """The (block_id, element) of the action with this id in a message's blocks."""
     for block in blocks or []:
@@ -137,10 +147,7 @@ class SlackSimulator:
         n = next(self._ids)
         return self._interactive(
             {
-                "type": "view_submission",
-                "team": {"id": TEAM, "domain": "support"},
-                "user": {"id": user, "username": user.lower(), "team_id": TEAM},
-                "api_app_id": "A0SUPPORTBOT",
+                **_interaction("view_submission", user),
                 "trigger_id": f"trigger-view-{n}",
                 "view": {**view, "id": f"V-submitted-{n}", "team_id": TEAM, "state": {"values": state}},
                 "response_urls": [],
@@ -169,10 +176,7 @@ class SlackSimulator:
         n = next(self._ids)
         return self._interactive(
             {
-                "type": "block_actions",
-                "team": {"id": TEAM, "domain": "support"},
-                "user": {"id": user, "username": user.lower(), "team_id": TEAM},
-                "api_app_id": "A0SUPPORTBOT",
+                **_interaction("block_actions", user),
                 "container": {"type": "message", "message_ts": message.get("ts", "1.0"), "channel_id": channel},
                 "channel": {"id": channel},
                 "message": message,
@@ -207,10 +211,7 @@ class SlackSimulator:
         n = next(self._ids)
         return self._interactive(
             {
-                "type": "block_actions",
-                "team": {"id": TEAM, "domain": "support"},
-                "user": {"id": user, "username": user.lower(), "team_id": TEAM},
-                "api_app_id": "A0SUPPORTBOT",
+                **_interaction("block_actions", user),
                 "container": {"type": "view", "view_id": view.get("id", "V0")},
                 "view": {**view, "id": view.get("id", "V0"), "team_id": TEAM, "state": {"values": {}}},
                 "trigger_id": f"trigger-action-{n}",

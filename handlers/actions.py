@@ -16,9 +16,16 @@ from handlers.ids import ActionId
 from handlers.payloads import StaleAction, action_ticket_id, action_value, ticket_number, user_id
 from handlers.sla_view import slack_date
 from triage.errors import TicketNotFound
-from triage.model import Priority, Status, Ticket
+from triage.model import Priority, Status, Ticket, format_ref
 from triage.reminders import SnoozeFor, snooze_reminder
-from triage.services import acknowledge_ticket, change_status, check_can_escalate, check_may_act, set_priority
+from triage.services import (
+    acknowledge_ticket,
+    change_status,
+    check_can_escalate,
+    check_may_act,
+    reassign_ticket,
+    set_priority,
+)
 
 ModalBuilder = Callable[[Ticket, str], dict[str, Any]]
 
@@ -54,6 +61,20 @@ def parse_snooze_choice(value: str) -> tuple[int, str, int, SnoozeFor]:
         raise StaleAction("That reminder is out of date; use `/support status` to see the ticket.") from None
 
 
+def parse_reassign_choice(body: dict[str, Any]) -> tuple[int, str]:
+    """The ticket (from the block id "ticket:<id>") and the person picked in the "Reassign to..." menu."""
+    actions = body.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+    block_id, picked = action.get("block_id"), action.get("selected_user")
+    kind, _, number = block_id.partition(":") if isinstance(block_id, str) else ("", "", "")
+    try:
+        if kind != "ticket" or not isinstance(picked, str) or not picked:
+            raise ValueError("not a reassignment")
+        return ticket_number(number), picked
+    except ValueError:
+        raise StaleAction("That menu is out of date; use `/support status` to see the ticket.") from None
+
+
 def register(app: App, deps: Deps) -> None:
     @app.action(ActionId.ACKNOWLEDGE.value)
     @reports_errors
@@ -83,6 +104,19 @@ def register(app: App, deps: Deps) -> None:
         ack()
         ticket_id, priority = parse_priority_choice(action_value(body))
         deps.run(set_priority, ticket_id=ticket_id, actor_id=user_id(body), priority=priority)
+
+    @app.action(ActionId.REASSIGN.value)
+    @reports_errors
+    def handle_reassign_action(ack: Ack, body: dict[str, Any], respond: Any) -> None:
+        ack()
+        ticket_id, to_id = parse_reassign_choice(body)
+        ticket = deps.run(reassign_ticket, ticket_id=ticket_id, actor_id=user_id(body), to_id=to_id)
+        assert ticket.id is not None
+        respond(
+            text=f"{format_ref(deps.prefix, ticket.id)} is now with <@{to_id}>; they have its card.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
     @app.action(re.compile(f"^{re.escape(ActionId.SNOOZE.value)}(:|$)"))
     @reports_errors

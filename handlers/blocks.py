@@ -43,6 +43,22 @@ def option(label: str, value: str, description: str | None = None) -> dict[str, 
     return option
 
 
+def input_block(
+    block_id: str, label: str, element: dict[str, Any], *, hint: str | None = None, optional: bool = False
+) -> dict[str, Any]:
+    """A form input holding one element whose action_id is "value" (payload readers rely on it)."""
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": str(block_id),  # a StrEnum member becomes its plain value
+        "label": plain_text(label),
+        "element": {**element, "action_id": "value"},
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain_text(hint)
+    return block
+
+
 def escape(text: str) -> str:
     """Slack mrkdwn control characters, so a title cannot ping @channel or fake a link."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -128,6 +144,10 @@ def ticket_actions(ticket: Ticket) -> dict[str, Any] | None:
                 "text": plain_text("Mark duplicate of..."),
                 "value": value,
             }
+        )
+        # The block id carries the ticket: a users_select reports only the person picked.
+        elements.append(
+            {"type": "users_select", "action_id": ActionId.REASSIGN.value, "placeholder": plain_text("Reassign to...")}
         )
     return {"type": "actions", "block_id": f"ticket:{ticket.id}", "elements": elements} if elements else None
 
@@ -231,6 +251,10 @@ def participant_update(ticket: Ticket, prefix: str, event: TicketEvent) -> Messa
         text = f"*{ref}* is now priority *{Priority(event.data['to']).label}* (set by {actor})."
     elif event.kind is EventKind.STATUS_CHANGED:
         text = f"*{ref}* is now *{Status(event.data['to']).label}* (updated by {actor})."
+    elif event.kind is EventKind.REASSIGNED:
+        text = (
+            f"*{ref}* is now with {mention(event.data.get('to'))}, who will keep you informed (handed on by {actor})."
+        )
     else:
         text = f"*{ref}* was updated by {actor}."
     return {

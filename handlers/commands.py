@@ -17,6 +17,8 @@ from triage.model import parse_ref
 from triage.services import my_open_tickets, view_ticket
 
 SUBCOMMANDS = ("help", "status", "mine", "who", "rota")
+NO_WINDOW = "Sorry, Slack did not let me open a window for that just now. Please try `/support` again."
+NO_REPLY = "Sorry, Slack gave me no way to answer that just now. Please try the command again."
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,13 @@ def register(app: App, deps: Deps) -> None:
     def handle_support_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         parsed = parse_support_command(command.get("text", ""))
         user = command.get("user_id", "")
+        # A window needs Slack's trigger_id and a later answer its response_url; without them, say so in the ack.
+        if parsed.kind in ("new", "rota") and not command.get("trigger_id"):
+            ack(text=NO_WINDOW)
+            return
+        if parsed.kind in ("who", "status", "mine") and not command.get("response_url"):
+            ack(text=NO_REPLY)
+            return
         if parsed.kind == "new":
             ack()
             view = forms.new_ticket_modal(title=parsed.argument, origin_channel_id=command.get("channel_id"))

@@ -5,24 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from handlers.blocks import Blocks, escape, mrkdwn, option, plain_text
+from handlers.blocks import Blocks, escape, input_block, mrkdwn, option, plain_text
 from handlers.ids import CallbackId, Field
 from triage.model import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX, Priority, Ticket, TicketType, format_ref
-
-
-def _input(
-    field: Field, label: str, element: dict[str, Any], *, hint: str | None = None, optional: bool = False
-) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": field.value,
-        "label": plain_text(label),
-        "element": {**element, "action_id": "value"},
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = plain_text(hint)
-    return block
 
 
 def new_ticket_modal(*, title: str, origin_channel_id: str | None) -> dict[str, Any]:
@@ -37,14 +22,14 @@ def new_ticket_modal(*, title: str, origin_channel_id: str | None) -> dict[str, 
         "close": plain_text("Cancel"),
         "private_metadata": json.dumps({"channel_id": origin_channel_id}),
         "blocks": [
-            _input(Field.TITLE, "Title", title_element, hint="One line: what is wrong or what you need."),
-            _input(
+            input_block(Field.TITLE, "Title", title_element, hint="One line: what is wrong or what you need."),
+            input_block(
                 Field.DESCRIPTION,
                 "Description",
                 {"type": "plain_text_input", "multiline": True, "max_length": DESCRIPTION_MAX},
                 hint="What happened, what you expected, who is affected, and any error messages.",
             ),
-            _input(
+            input_block(
                 Field.TYPE,
                 "Type",
                 {
@@ -53,7 +38,7 @@ def new_ticket_modal(*, title: str, origin_channel_id: str | None) -> dict[str, 
                     "options": [option(t.label, t.value, _TYPE_HINTS[t]) for t in TicketType],
                 },
             ),
-            _input(
+            input_block(
                 Field.PRIORITY,
                 "Impact",
                 {
@@ -101,7 +86,9 @@ def _note_modal(
         ticket.id,
         [
             mrkdwn(f"*{format_ref(prefix, ticket.id)}* {escape(ticket.title)}"),
-            _input(field, label, {"type": "plain_text_input", "multiline": True, "max_length": NOTE_MAX}, hint=hint),
+            input_block(
+                field, label, {"type": "plain_text_input", "multiline": True, "max_length": NOTE_MAX}, hint=hint
+            ),
         ],
     )
 
@@ -141,7 +128,7 @@ def duplicate_modal(ticket: Ticket, prefix: str) -> dict[str, Any]:
         ticket.id,
         [
             mrkdwn(f"*{format_ref(prefix, ticket.id)}* {escape(ticket.title)}"),
-            _input(
+            input_block(
                 Field.ORIGINAL,
                 "Duplicate of",
                 {"type": "plain_text_input", "placeholder": plain_text(f"{prefix}-123"), "max_length": 20},

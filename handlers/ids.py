@@ -11,6 +11,7 @@ class ActionId(enum.StrEnum):
     RESOLVE = "ticket_resolve"
     MARK_DUPLICATE = "ticket_mark_duplicate"
     POST_UPDATE = "ticket_post_update"
+    REASSIGN = "ticket_reassign"  # a users_select; the ticket id is in its block id "ticket:<id>"
     SNOOZE = "reminder_snooze"  # suffixed ":1h" / ":tomorrow": action ids must differ within a block
 
 
@@ -48,6 +49,10 @@ class RotaActionId(enum.StrEnum):
     LEAVE = "rota_form_leave"
     MEMBERS = "rota_form_members"
     OVERRIDE = "rota_form_override"
+    MANAGE = "rota_form_manage"  # my pending requests and leave (leads: everyone's leave and the overrides)
+    CANCEL_REQUEST = "rota_cancel_request"  # value = request id
+    CANCEL_LEAVE = "rota_cancel_leave"  # value = leave id
+    REMOVE_OVERRIDE = "rota_remove_override"  # value = override id
 
 
 class RotaCallbackId(enum.StrEnum):
@@ -57,6 +62,7 @@ class RotaCallbackId(enum.StrEnum):
     LEAVE = "rota_leave"
     MEMBERS = "rota_members"
     OVERRIDE = "rota_override"
+    MANAGE = "rota_manage"
 
 
 class RotaField(enum.StrEnum):

@@ -10,33 +10,47 @@ from typing import Any, TypeVar
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from handlers import rota_views
-from handlers.deps import Deps
+from handlers import rota_cancel_view, rota_views
+from handlers.deps import Deps, UnitOfWork
 from handlers.errors import reports_errors
 from handlers.ids import RotaActionId
 from handlers.payloads import StaleAction, action_value, ticket_number, user_id
 from handlers.rota_notifier import SlackRotaNotifier
+from rota.cancellations import (
+    cancel_leave,
+    cancel_override,
+    cancel_request,
+    cancellable_requests,
+    upcoming_leave,
+    upcoming_overrides,
+)
 from rota.ports import RotaRequest
 from rota.services import check_lead, decide_approval, line_members, respond_to_request, upcoming_shifts
-from storage.outbox import Outbox
+from storage.rota import SqlRotaRepository
 from triage.errors import NotAllowed
 
 T = TypeVar("T")
 
 
-def run_rota(deps: Deps, service: Callable[..., T], **arguments: Any) -> T:
-    """Run one rota service in one transaction with the stored rota, its repository, notifier and time."""
+def rota_call(deps: Deps, uow: UnitOfWork, service: Callable[..., T], arguments: dict[str, Any]) -> T:
+    """Call one rota service inside `uow`, giving it the stored rota, its repository, notifier and time."""
     wanted = inspect.signature(service).parameters
+    extra: dict[str, Any] = {"repo": uow.rota_repo, "rota": deps.rota, "now": uow.now}
+    if "notifier" in wanted:
+        extra["notifier"] = SlackRotaNotifier(uow.notifier.outbox, zone=deps.config.timezone)
+    if "needs_approval" in wanted:
+        extra["needs_approval"] = deps.config.swaps_need_approval
+    return service(**arguments, **extra)
+
+
+def run_rota(deps: Deps, service: Callable[..., T], **arguments: Any) -> T:
+    """Run one rota service in one transaction."""
     with deps.unit_of_work() as uow:
-        extra: dict[str, Any] = {"repo": uow.rota_repo, "rota": deps.rota, "now": uow.now}
-        if "notifier" in wanted:
-            extra["notifier"] = SlackRotaNotifier(Outbox(uow.session, uow.now), zone=deps.config.timezone)
-        if "needs_approval" in wanted:
-            extra["needs_approval"] = deps.config.swaps_need_approval
-        return service(**arguments, **extra)
+        return rota_call(deps, uow, service, arguments)
 
 
 def request_id(body: dict[str, Any]) -> int:
+    """The id a rota button carries (a request, leave or override)."""
     try:
         return ticket_number(action_value(body))
     except ValueError:
@@ -73,6 +87,22 @@ def cover_form_for(deps: Deps, user: str, now: datetime) -> dict[str, Any]:
     if not mine:
         raise NotAllowed(f"You have no shifts in the next {rota_views.WEEKS} weeks to hand over.")
     return rota_views.cover_form(mine, deps.config.timezone)
+
+
+def cancel_view_for(deps: Deps, user: str, now: datetime) -> dict[str, Any]:
+    """What `user` may take back: a read of their requests (no writer waited for) and the cached rota."""
+    rota = deps.rota
+    with deps.lookup() as tickets:
+        requests = cancellable_requests(SqlRotaRepository(tickets.session).pending_requests_for(user), user)
+    is_lead = user in rota.leads
+    blocks = rota_cancel_view.cancel_blocks(
+        viewer=user,
+        requests=requests,
+        leave=upcoming_leave(rota, now, user_id=None if is_lead else user),
+        overrides=upcoming_overrides(rota, now) if is_lead else None,
+        zone=deps.config.timezone,
+    )
+    return rota_cancel_view.cancel_modal(blocks)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -129,5 +159,26 @@ def register(app: App, deps: Deps) -> None:
         (RotaActionId.LEAVE, leave_form),
         (RotaActionId.MEMBERS, members_form),
         (RotaActionId.OVERRIDE, override_form),
+        (RotaActionId.MANAGE, lambda user, now: cancel_view_for(deps, user, now)),
     ):
         app.action(action.value)(reports_errors(push(build)))
+
+    def take_back(service: Callable[..., object], key: str) -> Callable[..., None]:
+        def handle_rota_cancel_action(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            """Cancel in one transaction, then show the list again without what was taken back."""
+            ack()
+            user = user_id(body)
+            run_rota(deps, service, **{key: request_id(body), "actor_id": user})
+            view = body.get("view")
+            if isinstance(view, dict) and isinstance(view.get("id"), str):
+                client.views_update(view_id=view["id"], view=cancel_view_for(deps, user, deps.clock.now()))
+
+        return handle_rota_cancel_action
+
+    cancellations: list[tuple[RotaActionId, Callable[..., object], str]] = [
+        (RotaActionId.CANCEL_REQUEST, cancel_request, "request_id"),
+        (RotaActionId.CANCEL_LEAVE, cancel_leave, "leave_id"),
+        (RotaActionId.REMOVE_OVERRIDE, cancel_override, "override_id"),
+    ]
+    for cancel_action, cancel, key in cancellations:
+        app.action(cancel_action.value)(reports_errors(take_back(cancel, key)))

@@ -8,14 +8,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
 from handlers import rota_views
-from handlers.deps import Deps
+from handlers.deps import Deps, UnitOfWork
 from handlers.errors import reports_errors
 from handlers.ids import RotaCallbackId, RotaField
 from handlers.payloads import user_id
-from handlers.rota_actions import run_rota
+from handlers.rota_actions import rota_call
+from rota.ports import RotaRequest
 from rota.rotation import SupportLine
 from rota.services import (
     add_leave,
@@ -111,13 +111,17 @@ def register(app: App, deps: Deps) -> None:
     zone = deps.config.timezone
 
     def form(
-        callback: RotaCallbackId, default: RotaField, check: Callable[[str, dict[str, Any]], Callable[[], str]]
+        callback: RotaCallbackId,
+        default: RotaField,
+        check: Callable[[str, dict[str, Any]], Callable[[UnitOfWork], str]],
     ) -> None:
-        """`check` validates on the cached rota before the ack and returns the change to make after it."""
+        """`check` validates on the cached rota before the ack and returns the change to make after it.
 
-        def handle_rota_form_submission(
-            ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
-        ) -> None:
+        The change runs in one transaction, and its confirmation DM is queued in the outbox inside that same
+        transaction: if Slack is down at that moment, the worker delivers it later instead of losing it.
+        """
+
+        def handle_rota_form_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
             user = user_id(body)
             try:
                 change = check(user, rota_form_values(view))
@@ -125,12 +129,25 @@ def register(app: App, deps: Deps) -> None:
                 ack(response_action="errors", errors=form_errors(refused, view, default))
                 return
             ack()
-            client.chat_postMessage(channel=user, text=change())
+            with deps.unit_of_work() as uow:
+                uow.notifier.outbox.post(user, {"text": change(uow)})
 
         handle_rota_form_submission.__name__ = f"handle_{callback.value}_submission"
         app.view(callback.value)(reports_errors(handle_rota_form_submission))
 
-    def swap(user: str, values: dict[str, Any]) -> Callable[[], str]:
+    def ask(service: Callable[..., RotaRequest], arguments: dict[str, Any], what: str) -> Callable[[UnitOfWork], str]:
+        """Send a swap or cover request; the requester hears that it went and waits for the answer."""
+
+        def send(uow: UnitOfWork) -> str:
+            request = rota_call(deps, uow, service, arguments)
+            return (
+                f"I have asked <@{request.target_id}> to {what}; you will hear here when they answer.\n"
+                f"> {rota_views.describe_request(request, zone, to='')}"
+            )
+
+        return send
+
+    def swap(user: str, values: dict[str, Any]) -> Callable[[UnitOfWork], str]:
         line, mine, _ = parse_my_shift(values.get(RotaField.SHIFT))
         their_line, target, theirs = parse_their_shift(values.get(RotaField.THEIR_SHIFT))
         if their_line is not line:
@@ -139,35 +156,25 @@ def register(app: App, deps: Deps) -> None:
             requester_id=user, target_id=target, line=line, my_shift_start=mine, their_shift_start=theirs
         )
         check_swap(**arguments, rota=deps.rota, now=deps.clock.now())
+        return ask(request_swap, arguments, "swap")
 
-        def send() -> str:
-            request = run_rota(deps, request_swap, **arguments)
-            return f"I have asked <@{target}> to swap; you will hear here when they answer.\n> {rota_views.describe_request(request, zone, to='')}"
-
-        return send
-
-    def cover(user: str, values: dict[str, Any]) -> Callable[[], str]:
+    def cover(user: str, values: dict[str, Any]) -> Callable[[UnitOfWork], str]:
         line, starts, ends = parse_my_shift(values.get(RotaField.SHIFT))
         target = values.get(RotaField.TARGET)
         if not isinstance(target, str) or not target:
             raise InvalidInput(RotaField.TARGET, "Pick who you are asking.")
         arguments: dict[str, Any] = dict(requester_id=user, target_id=target, line=line, starts_at=starts, ends_at=ends)
         check_cover(**arguments, rota=deps.rota, now=deps.clock.now())
+        return ask(request_cover, arguments, "cover")
 
-        def send() -> str:
-            request = run_rota(deps, request_cover, **arguments)
-            return f"I have asked <@{target}> to cover; you will hear here when they answer.\n> {rota_views.describe_request(request, zone, to='')}"
-
-        return send
-
-    def leave(user: str, values: dict[str, Any]) -> Callable[[], str]:
+    def leave(user: str, values: dict[str, Any]) -> Callable[[UnitOfWork], str]:
         first = parse_day(values.get(RotaField.FIRST_DAY), RotaField.FIRST_DAY)
         last = parse_day(values.get(RotaField.LAST_DAY), RotaField.LAST_DAY)
         who = values.get(RotaField.WHO) or user
         check_leave(user_id=who, actor_id=user, first=first, last=last, rota=deps.rota, now=deps.clock.now())
 
-        def send() -> str:
-            recorded = run_rota(deps, add_leave, user_id=who, actor_id=user, first=first, last=last)
+        def send(uow: UnitOfWork) -> str:
+            recorded = rota_call(deps, uow, add_leave, dict(user_id=who, actor_id=user, first=first, last=last))
             whose = "Your" if who == user else f"<@{who}>'s"
             text = f"{whose} leave {first:%a %d %b} to {last:%a %d %b} is recorded."
             if recorded.uncovered:
@@ -178,7 +185,7 @@ def register(app: App, deps: Deps) -> None:
 
         return send
 
-    def members(user: str, values: dict[str, Any]) -> Callable[[], str]:
+    def members(user: str, values: dict[str, Any]) -> Callable[[UnitOfWork], str]:
         now = deps.clock.now()
         changes: dict[SupportLine, list[str]] = {}
         errors: dict[str, str] = {}
@@ -195,14 +202,11 @@ def register(app: App, deps: Deps) -> None:
             first = next(iter(errors or {RotaField.MEMBERS_FIRST: ""}))
             raise InvalidInput(first, errors.get(first) or "Nothing changed.", more=errors)
 
-        def send() -> str:
-            with deps.unit_of_work() as uow:  # every line's edit in one transaction
-                done = [
-                    set_members(
-                        line=line, members=chosen, actor_id=user, repo=uow.rota_repo, rota=deps.rota, now=uow.now
-                    )
-                    for line, chosen in changes.items()
-                ]
+        def send(uow: UnitOfWork) -> str:  # every line's edit in the one transaction
+            done = [
+                set_members(line=line, members=chosen, actor_id=user, repo=uow.rota_repo, rota=deps.rota, now=uow.now)
+                for line, chosen in changes.items()
+            ]
             return "\n".join(
                 f"The {r.line.label} rota is now {', '.join(f'<@{m}>' for m in r.members)} "
                 f"in that order, from {rota_views.when(r.shift_start(0), zone)}."
@@ -211,7 +215,7 @@ def register(app: App, deps: Deps) -> None:
 
         return send
 
-    def override(user: str, values: dict[str, Any]) -> Callable[[], str]:
+    def override(user: str, values: dict[str, Any]) -> Callable[[UnitOfWork], str]:
         line_value = values.get(RotaField.LINE)
         if line_value not in set(SupportLine):
             raise InvalidInput(RotaField.LINE, "Pick a line.")
@@ -227,8 +231,8 @@ def register(app: App, deps: Deps) -> None:
         )
         check_override(**arguments, rota=deps.rota, now=deps.clock.now())
 
-        def send() -> str:
-            pieces = run_rota(deps, add_override, **arguments)
+        def send(uow: UnitOfWork) -> str:
+            pieces = rota_call(deps, uow, add_override, arguments)
             span = rota_views.span(pieces[0].starts_at, pieces[-1].ends_at, zone)
             return f"<@{who}> is on {SupportLine(line_value).label} duty {span}."
 

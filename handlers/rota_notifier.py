@@ -27,11 +27,11 @@ class SlackRotaNotifier:
             self.outbox.post(lead, message)
 
     def request_decided(self, request: RotaRequest) -> None:
-        """The requester always hears; the target too when someone else (a lead) decided."""
+        """The requester always hears; the target too when someone else (a lead, or the requester cancelling) decided."""
         message = rota_views.outcome_message(request, self.zone)
         people = [request.requester_id]
         if (
-            request.status in (RequestStatus.ACCEPTED, RequestStatus.REJECTED)
+            request.status in (RequestStatus.ACCEPTED, RequestStatus.REJECTED, RequestStatus.CANCELLED)
             and request.decided_by != request.target_id
         ):
             people.append(request.target_id)

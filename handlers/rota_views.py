@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.blocks import Blocks, Message, mention, mrkdwn, option, plain_text
+from handlers.blocks import Blocks, Message, input_block, mention, mrkdwn, option, plain_text
 from handlers.ids import RotaActionId, RotaCallbackId, RotaField
 from rota.ports import RequestKind, RequestStatus, RotaRequest
 from rota.roster import Duty, DutySource, Leave, Rota
@@ -54,7 +54,7 @@ def _context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
 
 
-def _button(action: RotaActionId, label: str, value: str = "", style: str | None = None) -> dict[str, Any]:
+def button(action: RotaActionId, label: str, value: str = "", style: str | None = None) -> dict[str, Any]:
     button: dict[str, Any] = {"type": "button", "action_id": action.value, "text": plain_text(label)}
     if value:
         button["value"] = value
@@ -64,21 +64,26 @@ def _button(action: RotaActionId, label: str, value: str = "", style: str | None
 
 
 def rota_actions(*, is_member: bool, is_lead: bool) -> dict[str, Any] | None:
-    """What the viewer can do from the rota modal: members swap, ask for cover, add leave; leads edit."""
+    """What the viewer can do from the rota modal: members swap, ask for cover, add leave; leads edit; both
+    can take back what they asked for."""
     elements = []
     if is_member:
         elements += [
-            _button(RotaActionId.SWAP, "Request a swap"),
-            _button(RotaActionId.COVER, "Ask for cover"),
-            _button(RotaActionId.LEAVE, "Add leave"),
+            button(RotaActionId.SWAP, "Request a swap"),
+            button(RotaActionId.COVER, "Ask for cover"),
+            button(RotaActionId.LEAVE, "Add leave"),
         ]
     elif is_lead:
-        elements.append(_button(RotaActionId.LEAVE, "Add leave"))
+        elements.append(button(RotaActionId.LEAVE, "Add leave"))
     if is_lead:
         elements += [
-            _button(RotaActionId.MEMBERS, "Edit membership"),
-            _button(RotaActionId.OVERRIDE, "Add an override"),
+            button(RotaActionId.MEMBERS, "Edit membership"),
+            button(RotaActionId.OVERRIDE, "Add an override"),
         ]
+    if is_member or is_lead:
+        elements.append(
+            button(RotaActionId.MANAGE, "Cancel requests, leave..." if is_lead else "My requests and leave")
+        )
     return {"type": "actions", "block_id": "rota_actions", "elements": elements} if elements else None
 
 
@@ -123,21 +128,6 @@ def rota_modal(rota: Rota, *, viewer: str, now: datetime, zone: ZoneInfo) -> dic
 # -- forms pushed from the rota modal ----------------------------------------------------
 
 
-def _input(
-    field: RotaField, label: str, element: dict[str, Any], *, hint: str | None = None, optional: bool = False
-) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": field.value,
-        "label": plain_text(label),
-        "element": {**element, "action_id": "value"},
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = plain_text(hint)
-    return block
-
-
 def _form(
     callback: RotaCallbackId, title: str, submit: str, blocks: Blocks, metadata: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -161,7 +151,7 @@ def their_shift_value(duty: Duty) -> str:
 
 
 def _my_shift_select(mine: Sequence[Duty], zone: ZoneInfo, label: str) -> dict[str, Any]:
-    return _input(
+    return input_block(
         RotaField.SHIFT,
         label,
         {
@@ -190,7 +180,7 @@ def swap_form(mine: Sequence[Duty], theirs: Sequence[Duty], zone: ZoneInfo) -> d
         "Send request",
         [
             _my_shift_select(mine, zone, "My shift"),
-            _input(
+            input_block(
                 RotaField.THEIR_SHIFT,
                 "Their shift",
                 {"type": "static_select", "placeholder": plain_text("Who and when"), "options": their_options},
@@ -207,7 +197,7 @@ def cover_form(mine: Sequence[Duty], zone: ZoneInfo) -> dict[str, Any]:
         "Send request",
         [
             _my_shift_select(mine, zone, "Shift to cover"),
-            _input(
+            input_block(
                 RotaField.TARGET,
                 "Who",
                 {"type": "users_select", "placeholder": plain_text("A member of the same line")},
@@ -219,12 +209,12 @@ def cover_form(mine: Sequence[Duty], zone: ZoneInfo) -> dict[str, Any]:
 
 def leave_form(*, is_lead: bool, today: str) -> dict[str, Any]:
     blocks: Blocks = [
-        _input(RotaField.FIRST_DAY, "First day off", {"type": "datepicker", "initial_date": today}),
-        _input(RotaField.LAST_DAY, "Last day off", {"type": "datepicker", "initial_date": today}),
+        input_block(RotaField.FIRST_DAY, "First day off", {"type": "datepicker", "initial_date": today}),
+        input_block(RotaField.LAST_DAY, "Last day off", {"type": "datepicker", "initial_date": today}),
     ]
     if is_lead:
         blocks.append(
-            _input(
+            input_block(
                 RotaField.WHO, "For", {"type": "users_select"}, hint="Leave empty for your own leave.", optional=True
             )
         )
@@ -244,7 +234,7 @@ def members_form(rota: Rota) -> dict[str, Any]:
             continue
         element = {"type": "multi_users_select", "initial_users": list(rotation.members)}
         blocks.append(
-            _input(
+            input_block(
                 field,
                 f"{line.label}, in rota order",
                 element,
@@ -261,10 +251,10 @@ def override_form(rota: Rota, *, start: int) -> dict[str, Any]:
         "Add an override",
         "Add",
         [
-            _input(RotaField.LINE, "Line", {"type": "static_select", "options": lines}),
-            _input(RotaField.USER, "Who is on duty", {"type": "users_select"}),
-            _input(RotaField.STARTS, "From", {"type": "datetimepicker", "initial_date_time": start}),
-            _input(RotaField.ENDS, "Until", {"type": "datetimepicker", "initial_date_time": start + 3600}),
+            input_block(RotaField.LINE, "Line", {"type": "static_select", "options": lines}),
+            input_block(RotaField.USER, "Who is on duty", {"type": "users_select"}),
+            input_block(RotaField.STARTS, "From", {"type": "datetimepicker", "initial_date_time": start}),
+            input_block(RotaField.ENDS, "Until", {"type": "datetimepicker", "initial_date_time": start + 3600}),
         ],
     )
 
@@ -286,42 +276,33 @@ def describe_request(request: RotaRequest, zone: ZoneInfo, *, to: str) -> str:
     return f"{mention(request.target_id)} covers {requester}'s {request.line.label} duty {mine}."
 
 
-def request_message(request: RotaRequest, zone: ZoneInfo) -> Message:
-    text = describe_request(request, zone, to=request.target_id)
-    value = str(request.id)
+def _answer_message(text: str, block_id: str, buttons: list[dict[str, Any]]) -> Message:
+    """A request in words with the buttons that answer it (the block id names the request)."""
     return {
         "text": text,
-        "blocks": [
-            mrkdwn(f":calendar: {text}"),
-            {
-                "type": "actions",
-                "block_id": f"rota_request:{request.id}",
-                "elements": [
-                    _button(RotaActionId.ACCEPT, "Accept", value, "primary"),
-                    _button(RotaActionId.DECLINE, "Decline", value),
-                ],
-            },
-        ],
+        "blocks": [mrkdwn(f":calendar: {text}"), {"type": "actions", "block_id": block_id, "elements": buttons}],
     }
+
+
+def request_message(request: RotaRequest, zone: ZoneInfo) -> Message:
+    value = str(request.id)
+    return _answer_message(
+        describe_request(request, zone, to=request.target_id),
+        f"rota_request:{request.id}",
+        [button(RotaActionId.ACCEPT, "Accept", value, "primary"), button(RotaActionId.DECLINE, "Decline", value)],
+    )
 
 
 def approval_message(request: RotaRequest, zone: ZoneInfo) -> Message:
-    text = f"Approval needed: {describe_request(request, zone, to='')} Both have agreed."
     value = str(request.id)
-    return {
-        "text": text,
-        "blocks": [
-            mrkdwn(f":calendar: {text}"),
-            {
-                "type": "actions",
-                "block_id": f"rota_approval:{request.id}",
-                "elements": [
-                    _button(RotaActionId.APPROVE, "Approve", value, "primary"),
-                    _button(RotaActionId.REJECT, "Reject", value, "danger"),
-                ],
-            },
+    return _answer_message(
+        f"Approval needed: {describe_request(request, zone, to='')} Both have agreed.",
+        f"rota_approval:{request.id}",
+        [
+            button(RotaActionId.APPROVE, "Approve", value, "primary"),
+            button(RotaActionId.REJECT, "Reject", value, "danger"),
         ],
-    }
+    )
 
 
 def outcome_text(request: RotaRequest, zone: ZoneInfo) -> str:
@@ -339,6 +320,8 @@ def outcome_text(request: RotaRequest, zone: ZoneInfo) -> str:
         return f":x: {mention(request.target_id)} declined; the rota is unchanged. {what}"
     if status is RequestStatus.REJECTED:
         return f":x: {by} (lead) rejected it; the rota is unchanged. {what}"
+    if request.decided_by:
+        return f":heavy_multiplication_x: {by} cancelled the request; the rota is unchanged. {what}"
     return f"The request was cancelled; the rota is unchanged. {what}"
 
 

@@ -17,12 +17,12 @@ Pure: takes the Rota, the working calendar and `now`; bot/rota_jobs.py claims th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from rota.calendar import WorkingCalendar
-from rota.roster import Duty, Rota
+from rota.roster import Rota, same_person_stretches
 from rota.rotation import SupportLine
 
 CATCH_UP = timedelta(hours=12)  # handovers and user-group changes older than this are not replayed
@@ -126,18 +126,6 @@ def on_duty_now(rota: Rota, at: datetime) -> dict[SupportLine, str | None]:
 # -- stretches of duty (user groups, reminders) ------------------------------------------------
 
 
-def _stretches(duties: Sequence[Duty]) -> list[Duty]:
-    """Duties merged while the same person (or nobody) stays on duty."""
-    merged: list[Duty] = []
-    for duty in duties:
-        if merged and merged[-1].user_id == duty.user_id:
-            last = merged[-1]
-            merged[-1] = Duty(last.line, last.user_id, last.starts_at, duty.ends_at, last.scheduled, last.source)
-        else:
-            merged.append(duty)
-    return merged
-
-
 @dataclass(frozen=True)
 class DutyChange:
     """The person on duty for a line changed at `at` (a handover, a cover starting or ending, leave)."""
@@ -154,7 +142,7 @@ class DutyChange:
 def duty_changes(rota: Rota, line: SupportLine, *, since: datetime | None, now: datetime) -> list[DutyChange]:
     """Changes of the person on duty in (since, now], at most CATCH_UP old."""
     start = now - CATCH_UP if since is None else max(since, now - CATCH_UP)
-    stretches = _stretches(rota.duties(line, start, now + _JUST_BEFORE))
+    stretches = same_person_stretches(rota.duties(line, start, now + _JUST_BEFORE))
     return [DutyChange(line, s.starts_at, s.user_id) for s in stretches[1:] if s.starts_at <= now]
 
 
@@ -196,7 +184,7 @@ def reminders_due(
     end = now + horizon
     due: list[ShiftReminder] = []
     for line in rota.rotations:
-        for stretch in _stretches(rota.duties(line, now, end)):
+        for stretch in same_person_stretches(rota.duties(line, now, end)):
             if stretch.user_id is None or stretch.starts_at <= now:
                 continue
             remind_at = reminder_time(stretch.starts_at, calendar)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from rota.roster import Duty, DutySource, Rota
+from rota.roster import Duty, DutySource, Rota, same_person_stretches
 from rota.rotation import SupportLine
 
 PRODID = "-//supportbot//rota//EN"
@@ -36,14 +36,7 @@ def stretches(rota: Rota, line: SupportLine, *, now: datetime, weeks: int) -> li
     an event keeps its start and end, and its UID, however often the feed is fetched.
     """
     start, end = _shift_bounds(rota, line, now)[0], _shift_bounds(rota, line, now + timedelta(weeks=weeks))[1]
-    merged: list[Duty] = []
-    for duty in rota.duties(line, start, end):
-        if merged and merged[-1].user_id == duty.user_id:
-            last = merged[-1]
-            merged[-1] = Duty(line, last.user_id, last.starts_at, duty.ends_at, last.scheduled, last.source)
-        else:
-            merged.append(duty)
-    return [d for d in merged if d.user_id is not None]
+    return [d for d in same_person_stretches(rota.duties(line, start, end)) if d.user_id is not None]
 
 
 def rota_calendar(

@@ -10,7 +10,7 @@ import enum
 import heapq
 import itertools
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
@@ -100,6 +100,18 @@ class Duty:
     ends_at: datetime
     scheduled: str | None  # the rotation's member, before overrides and leave
     source: DutySource
+
+
+def same_person_stretches(duties: Sequence[Duty]) -> list[Duty]:
+    """Consecutive duties merged while the same person (or nobody) stays on duty: what people call a shift."""
+    merged: list[Duty] = []
+    for duty in duties:
+        if merged and merged[-1].user_id == duty.user_id:
+            last = merged[-1]
+            merged[-1] = Duty(last.line, last.user_id, last.starts_at, duty.ends_at, last.scheduled, last.source)
+        else:
+            merged.append(duty)
+    return merged
 
 
 class _Intervals:
@@ -295,21 +307,10 @@ class Rota:
         window = timedelta(days=8)
         while True:
             window = min(window, LOOK_AHEAD)
-            stretch = self._same_person(self.duties(line, at, at + window))
+            stretch = same_person_stretches(self.duties(line, at, at + window))
             if len(stretch) > wanted or window == LOOK_AHEAD:
                 return stretch
             window *= 4
-
-    @staticmethod
-    def _same_person(duties: list[Duty]) -> list[Duty]:
-        merged: list[Duty] = []
-        for duty in duties:
-            if merged and merged[-1].user_id == duty.user_id:
-                last = merged[-1]
-                merged[-1] = Duty(last.line, last.user_id, last.starts_at, duty.ends_at, last.scheduled, last.source)
-            else:
-                merged.append(duty)
-        return merged
 
     def next_shift(self, line: SupportLine, at: datetime) -> Duty | None:
         """Alias kept for callers that think in shifts: the next person's stretch of duty."""
@@ -318,7 +319,7 @@ class Rota:
     def shifts_of(self, user_id: str, start: datetime, end: datetime) -> list[Duty]:
         """A person's stretches of duty on every line, in time order (for "my next shifts" and calendars)."""
         lines = [line for line in SupportLine if line in self.rotations or any(o.line is line for o in self.overrides)]
-        mine = [d for line in lines for d in self._same_person(self.duties(line, start, end))]
+        mine = [d for line in lines for d in same_person_stretches(self.duties(line, start, end))]
         return sorted((d for d in mine if d.user_id == user_id), key=lambda d: (d.starts_at, d.line))
 
     def handovers(self, line: SupportLine, start: datetime, end: datetime) -> list[tuple[datetime, Duty | None]]:

@@ -256,7 +256,9 @@ class RotaRequestRow(Base):
     requester_id: Mapped[str] = mapped_column(String(32))
     target_id: Mapped[str] = mapped_column(String(32))
     details: Mapped[dict[str, Any]]  # the shift(s) concerned, as ISO instants
-    status: Mapped[str] = mapped_column(String(24))  # pending | awaiting_approval | accepted | declined | rejected | cancelled
+    status: Mapped[str] = mapped_column(
+        String(24)
+    )  # pending | awaiting_approval | accepted | declined | rejected | cancelled
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(32))

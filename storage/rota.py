@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,6 +36,7 @@ from triage.ports import ConcurrentUpdate
 ROTA_REVISION = "rota_revision"
 CALENDAR_TOKEN = "rota_calendar_token"
 KEEP_PAST = timedelta(days=30)  # overrides and leave that ended longer ago than this are not loaded
+_Cancellable = TypeVar("_Cancellable", OverrideRow, LeaveRow)
 _OPEN_REQUESTS = (RequestStatus.PENDING.value, RequestStatus.AWAITING_APPROVAL.value)
 
 
@@ -124,6 +125,12 @@ class SqlRotaRepository:
             leave=tuple(leave_from_row(r) for r in self.session.scalars(leave)),
             earlier={line: tuple(chain[:-1]) for line, chain in chains.items() if len(chain) > 1},
         )
+
+    def load_for_change(self, *, leads: frozenset[str], now: datetime) -> Rota:
+        """The rota as committed, with the revision row locked until this transaction ends: what a change is
+        checked against, so two changes decided at once in two processes cannot both pass a stale check."""
+        _locked_revision(self.session)
+        return self.load(leads=leads, since=now - KEEP_PAST)
 
     def overrides_between(self, start: datetime, end: datetime) -> list[Override]:
         rows = self.session.scalars(
@@ -234,15 +241,29 @@ class SqlRotaRepository:
         )
         return stored
 
-    def cancel_override(self, override_id: int, *, actor_id: str, now: datetime) -> Override | None:
-        row = self.session.get(OverrideRow, override_id)
+    def _cancel(
+        self,
+        model: type[_Cancellable],
+        row_id: int,
+        action: str,
+        subject: Callable[[_Cancellable], str],
+        *,
+        actor_id: str,
+        now: datetime,
+    ) -> _Cancellable | None:
+        """Mark an override or leave cancelled (kept for the record); None when missing or already cancelled."""
+        row = self.session.get(model, row_id)
         if row is None or row.cancelled_at is not None:
             return None
         row.cancelled_at = now
-        self._changed(
-            actor_id=actor_id, action="rota_override_cancelled", subject=row.line, details={"id": row.id}, now=now
+        self._changed(actor_id=actor_id, action=action, subject=subject(row), details={"id": row.id}, now=now)
+        return row
+
+    def cancel_override(self, override_id: int, *, actor_id: str, now: datetime) -> Override | None:
+        row = self._cancel(
+            OverrideRow, override_id, "rota_override_cancelled", lambda r: r.line, actor_id=actor_id, now=now
         )
-        return override_from_row(row)
+        return override_from_row(row) if row else None
 
     def has_override(self, override: Override) -> bool:
         return (
@@ -279,14 +300,8 @@ class SqlRotaRepository:
         return leave_from_row(row)
 
     def cancel_leave(self, leave_id: int, *, actor_id: str, now: datetime) -> Leave | None:
-        row = self.session.get(LeaveRow, leave_id)
-        if row is None or row.cancelled_at is not None:
-            return None
-        row.cancelled_at = now
-        self._changed(
-            actor_id=actor_id, action="rota_leave_cancelled", subject=row.user_id, details={"id": row.id}, now=now
-        )
-        return leave_from_row(row)
+        row = self._cancel(LeaveRow, leave_id, "rota_leave_cancelled", lambda r: r.user_id, actor_id=actor_id, now=now)
+        return leave_from_row(row) if row else None
 
     def has_leave(self, leave: Leave) -> bool:
         return (

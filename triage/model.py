@@ -135,6 +135,7 @@ class EventKind(enum.StrEnum):
     PARTICIPANT_ADDED = "participant_added"
     UPDATE_POSTED = "update_posted"  # support told the requester where things stand
     SNOOZED = "snoozed"  # a reminder was put off by its recipient
+    REASSIGNED = "reassigned"  # a lead or the assignee handed the ticket to someone else: not a response
 
 
 @dataclass(frozen=True)

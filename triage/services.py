@@ -2,79 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from rota.roster import Rota
 from rota.rotation import SupportLine
+from triage.drafts import HANDOVER_NOTE, RESOLUTION_NOTE, UPDATE_NOTE, TicketDraft, clean_note
 from triage.errors import InvalidInput, InvalidTransition, NotAllowed, TicketNotFound
 from triage.model import (
-    DESCRIPTION_MAX,
-    NOTE_MAX,
-    TITLE_MAX,
     EventKind,
     Priority,
     Status,
     Ticket,
     TicketEvent,
-    TicketType,
 )
 from triage.ports import Notifier, TicketRepository
 from triage.workflow import check_transition
 
-HANDOVER_NOTE = "a handover note for 2nd line: what you found and tried"
-RESOLUTION_NOTE = "the fix or workaround, as the requester will read it"
-UPDATE_NOTE = "the update for the requester"
-
-
-@dataclass(frozen=True)
-class TicketDraft:
-    """What a requester typed, validated."""
-
-    title: str
-    description: str
-    type: TicketType
-    priority: Priority | None
-
-    @classmethod
-    def parse(
-        cls, *, title: str | None, description: str | None, type: str | None, priority: str | None
-    ) -> TicketDraft:
-        """Check every field at once, so the form can show all its problems together."""
-        errors: dict[str, str] = {}
-        title = (title or "").strip()
-        description = (description or "").strip()
-        if not title:
-            errors["title"] = "Please give the ticket a short title."
-        elif len(title) > TITLE_MAX:
-            errors["title"] = f"Keep the title under {TITLE_MAX} characters (it has {len(title)})."
-        if not description:
-            errors["description"] = "Please describe what happened and what you expected."
-        elif len(description) > DESCRIPTION_MAX:
-            errors["description"] = (
-                f"Keep the description under {DESCRIPTION_MAX} characters (it has {len(description)})."
-            )
-        ticket_type = next((t for t in TicketType if t.value == type), None)
-        if ticket_type is None:
-            errors["type"] = "Please choose what kind of request this is."
-        ticket_priority = next((p for p in Priority if p.value == priority), None)
-        if ticket_priority is None and priority not in (None, "", "unsure"):
-            errors["priority"] = "Please choose the impact, or 'Not sure'."
-        if errors:
-            first, *rest = errors.items()
-            raise InvalidInput(first[0], first[1], more=dict(rest))
-        assert ticket_type is not None
-        return cls(title=title, description=description, type=ticket_type, priority=ticket_priority)
-
-
-def clean_note(field: str, text: str | None, what: str) -> str:
-    """A required free-text note, trimmed and bounded."""
-    note = (text or "").strip()
-    if not note:
-        raise InvalidInput(field, f"Please write {what}.")
-    if len(note) > NOTE_MAX:
-        raise InvalidInput(field, f"Keep it under {NOTE_MAX} characters (it has {len(note)}).")
-    return note
+__all__ = [  # the drafts' names stay importable from here, where the use cases that take them live
+    "HANDOVER_NOTE",
+    "RESOLUTION_NOTE",
+    "UPDATE_NOTE",
+    "TicketDraft",
+    "clean_note",
+]
 
 
 def check_may_act(ticket: Ticket, actor_id: str, rota: Rota) -> None:
@@ -250,6 +200,45 @@ def escalate_ticket(
     ticket.line = SupportLine.SECOND
     ticket.assignee_id = specialist
     ticket.handover_note = handover
+    _apply(tickets, ticket, event)
+    notifier.ticket_changed(ticket)
+    notifier.ticket_assigned(ticket)
+    notifier.tell_participants(ticket, event)
+    return ticket
+
+
+def check_may_reassign(ticket: Ticket, actor_id: str, to_id: str, rota: Rota) -> None:
+    """Leads hand any ticket on, its assignee their own; always to someone on the support rota or a lead."""
+    check_may_act(ticket, actor_id, rota)
+    if actor_id not in rota.leads and actor_id != ticket.assignee_id:
+        owner = f"<@{ticket.assignee_id}>'s" if ticket.assignee_id else "an unassigned"
+        take = " To take it yourself, press Acknowledge." if ticket.status is Status.OPEN else ""
+        raise NotAllowed(f"Only its assignee or a lead can hand on {owner} ticket.{take}")
+    if not ticket.is_open:
+        raise InvalidTransition("This ticket is closed; reopen it before reassigning it.")
+    if not rota.is_support_staff(to_id):
+        raise InvalidInput("assignee", f"<@{to_id}> is not on the support rota; pick a rota member or a lead.")
+    if to_id == ticket.assignee_id:
+        raise InvalidTransition(f"It is already with <@{to_id}>.")
+
+
+def reassign_ticket(
+    *,
+    ticket_id: int,
+    actor_id: str,
+    to_id: str,
+    tickets: TicketRepository,
+    rota: Rota,
+    notifier: Notifier,
+    now: datetime,
+) -> Ticket:
+    """Hand the ticket to another support person as it stands: same line and status, the SLA clocks untouched."""
+    ticket = load_ticket(tickets, ticket_id)
+    check_may_reassign(ticket, actor_id, to_id, rota)
+    event = TicketEvent(
+        EventKind.REASSIGNED, actor_id, now, {"from": ticket.assignee_id, "to": to_id, "line": ticket.line.value}
+    )
+    ticket.assignee_id = to_id
     _apply(tickets, ticket, event)
     notifier.ticket_changed(ticket)
     notifier.ticket_assigned(ticket)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+import re
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
 from bot.app import Runtime, build_runtime
 from bot.clock import ManualClock
-from bot.fake_slack import Call, FakeSlack
+from bot.fake_slack import TEAM, Call, FakeSlack
 from bot.server import make_http_server, serve_in_background
 from bot.settings import Settings
-from bot.simulator import Reply, SlackSimulator
+from bot.simulator import Reply, SlackSimulator, find_action
 
 SECRET = "test-signing-secret"
+_PRESSES = itertools.count(1)
 TRIAGE = "C0TRIAGE"
 RIYA, ALICE, BOB, DAN, ERIN, LEAD, ZOE = "U7RIYA", "U1ALICE", "U2BOB", "U4DAN", "U5ERIN", "U8LEAD", "U9ZOE"
 
@@ -52,9 +57,13 @@ class Desk:
         return [c for c in self.fake.calls_to("chat.postMessage") if c.channel == channel]
 
     def card(self, channel: str, ref: str) -> dict[str, Any]:
-        """The latest message in `channel` about `ref`, as it looks now (after any updates)."""
+        """The latest message in `channel` about `ref`, as it looks now (after any updates).
+
+        `ref` matches as a whole word, so SUP-1 is not found inside SUP-10.
+        """
+        about = re.compile(rf"(?<![\w-]){re.escape(ref)}(?![\w-])")
         for (chan, ts), message in sorted(self.fake.messages.items(), key=lambda kv: float(kv[0][1]), reverse=True):
-            if chan == channel and ref in str(message.get("text")):
+            if chan == channel and about.search(str(message.get("text"))):
                 return {**message, "ts": ts}
         raise LookupError(f"no message about {ref} in {channel}")
 
@@ -62,7 +71,8 @@ class Desk:
         before = len(self.fake.calls_to("views.open"))
         reply = self.sim.command(user, text)
         assert reply.status == 200, reply
-        return self.fake.wait_for_count("views.open", before + 1)[-1].args["view"]
+        view: dict[str, Any] = self.fake.wait_for_count("views.open", before + 1)[-1].args["view"]
+        return view
 
     def open_ticket(
         self,
@@ -75,20 +85,63 @@ class Desk:
     ) -> str:
         """Type /support, fill the modal, submit; returns the new ticket's reference."""
         view = self.open_modal(user, title)
-        before = len(self.fake.calls_to("chat.postMessage"))
+        before = len(self.posts_to(TRIAGE))
         reply = self.sim.submit(
             user, view, {"title": title, "description": description, "type": type, "priority": priority}
         )
         assert reply.status == 200 and not reply.body, reply
-        self.fake.wait_for_count("chat.postMessage", before + 1)
+        # Paced deliveries (1 a second per channel after a burst) may still be landing: wait for this
+        # ticket's own announcement, the one post the triage channel did not have before.
+        self.fake.wait_for(
+            lambda calls: sum(c.method == "chat.postMessage" and c.channel == TRIAGE for c in calls) > before
+        )
         self.settle()
-        triage = self.posts_to(TRIAGE)[-1]
+        triage = self.posts_to(TRIAGE)[before]
         return str(triage.text.split(" ", 1)[0])
 
     def act(self, user: str, channel: str, ref: str, action_id: str, option: str | None = None) -> Reply:
         reply = self.sim.act(user, self.card(channel, ref), action_id, channel=channel, option=option)
         assert reply.status == 200, reply
         return reply
+
+    def _block_action(self, user: str, action: dict[str, Any], where: dict[str, Any]) -> Reply:
+        """Send a block_actions payload (`where`: the message or view it came from) as Slack would."""
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "support"},
+            "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+            "api_app_id": "A0SUPPORTBOT",
+            "trigger_id": f"trigger-{action['action_id']}-{next(_PRESSES)}",
+            **where,
+            "actions": [{**action, "action_ts": "1.0"}],
+        }
+        reply = self.sim.send(urlencode({"payload": json.dumps(payload)}))
+        assert reply.status == 200, reply
+        return reply
+
+    def pick_user(self, user: str, channel: str, ref: str, action_id: str, picked: str) -> Reply:
+        """Pick `picked` in a users_select menu on a card that supportbot posted (e.g. "Reassign to...")."""
+        message = self.card(channel, ref)
+        block_id, element = find_action(message.get("blocks"), action_id)
+        assert element["type"] == "users_select", element
+        action = {"action_id": action_id, "block_id": block_id, "type": "users_select", "selected_user": picked}
+        where = {
+            "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
+            "channel": {"id": channel},
+            "message": message,
+            "response_url": self.fake.response_url(f"pick-{next(_PRESSES)}"),
+        }
+        return self._block_action(user, action, where)
+
+    def press_in_view(self, user: str, view: dict[str, Any], action_id: str, value: str) -> Reply:
+        """Press the button with this action id and value in a modal (e.g. one row's "Cancel" among several)."""
+        action = {"action_id": action_id, "block_id": "row", "type": "button", "value": value}
+        view_id = view.get("id", "V0")
+        where = {
+            "container": {"type": "view", "view_id": view_id},
+            "view": {**view, "id": view_id, "team_id": TEAM, "state": {"values": {}}},
+        }
+        return self._block_action(user, action, where)
 
     def ephemeral(self, count: int = 1) -> Call:
         """The latest reply sent to a response_url (what only the person who acted sees)."""

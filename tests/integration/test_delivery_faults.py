@@ -9,12 +9,9 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from itertools import pairwise
-from pathlib import Path
 
-import pytest
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -24,30 +21,16 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlalchemy import select
 
-from bot.app import Runtime, build_runtime
+from bot.app import Runtime
 from bot.clock import ManualClock
 from bot.delivery import OutboxWorker
 from bot.fake_slack import FakeSlack
-from bot.settings import Settings
 from storage.models import ChannelPaceRow, OutboxRow
 from storage.outbox import Outbox, Pace, worker_identity
 from triage.services import TicketDraft, open_ticket
 
 LEAD = "U8LEAD"
 NO_WAIT = FixedValueRetryIntervalCalculator(0.0)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def runtime(database_url: str, config_path: Path, clock: ManualClock, fake: FakeSlack) -> Iterator[Runtime]:
-    runtime = build_runtime(Settings("xoxb-test", "secret", None, fake.api_url, database_url, config_path), clock=clock)
-    yield runtime
-    runtime.close()
 
 
 def client(fake: FakeSlack, *, rate_limit_retries: int = 2) -> WebClient:

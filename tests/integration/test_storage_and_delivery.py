@@ -4,19 +4,16 @@ not commit, nothing lost when Slack fails, no lost update when two people change
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-from bot.app import Runtime, build_runtime
+from bot.app import Runtime
 from bot.clock import ManualClock
 from bot.fake_slack import FakeSlack
-from bot.settings import Settings
 from storage.db import migrate
 from storage.models import Base, OutboxRow, TicketRow
 from storage.tickets import SqlTicketRepository
@@ -27,21 +24,6 @@ from triage.services import TicketDraft, open_ticket
 DRAFT = TicketDraft.parse(
     title="Printer jams", description="Tray 2 jams on every job.", type="support_query", priority="P3"
 )
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def runtime(database_url: str, config_path: Path, clock: ManualClock, fake: FakeSlack) -> Iterator[Runtime]:
-    """The wired app without its HTTP server or worker thread: tests drive delivery with drain()."""
-    settings = Settings("xoxb-test", "secret", None, fake.api_url, database_url, config_path)
-    runtime = build_runtime(settings, clock=clock)
-    yield runtime
-    runtime.close()
 
 
 def open_one(runtime: Runtime) -> int:
