@@ -33,9 +33,14 @@ T = TypeVar("T")
 
 
 def rota_call(deps: Deps, uow: UnitOfWork, service: Callable[..., T], arguments: dict[str, Any]) -> T:
-    """Call one rota service inside `uow`, giving it the stored rota, its repository, notifier and time."""
+    """Call one rota service inside `uow`, giving it the stored rota, its repository, notifier and time.
+
+    The rota comes from the database with its revision locked, not from the cache: two decisions taken at
+    once (two processes, two threads) must not both pass a check made against the same stale copy.
+    """
     wanted = inspect.signature(service).parameters
-    extra: dict[str, Any] = {"repo": uow.rota_repo, "rota": deps.rota, "now": uow.now}
+    rota = uow.rota_repo.load_for_change(leads=deps.config.rota.leads, now=uow.now)
+    extra: dict[str, Any] = {"repo": uow.rota_repo, "rota": rota, "now": uow.now}
     if "notifier" in wanted:
         extra["notifier"] = SlackRotaNotifier(uow.notifier.outbox, zone=deps.config.timezone)
     if "needs_approval" in wanted:

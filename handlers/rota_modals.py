@@ -202,9 +202,10 @@ def register(app: App, deps: Deps) -> None:
             first = next(iter(errors or {RotaField.MEMBERS_FIRST: ""}))
             raise InvalidInput(first, errors.get(first) or "Nothing changed.", more=errors)
 
-        def send(uow: UnitOfWork) -> str:  # every line's edit in the one transaction
+        def send(uow: UnitOfWork) -> str:  # every line's edit in the one transaction, on the committed rota
+            rota = uow.rota_repo.load_for_change(leads=deps.config.rota.leads, now=uow.now)
             done = [
-                set_members(line=line, members=chosen, actor_id=user, repo=uow.rota_repo, rota=deps.rota, now=uow.now)
+                set_members(line=line, members=chosen, actor_id=user, repo=uow.rota_repo, rota=rota, now=uow.now)
                 for line, chosen in changes.items()
             ]
             return "\n".join(
