@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.measure import best_rate, print_table  # noqa: E402
 from rota.calendar import WorkingCalendar, WorkingPeriod  # noqa: E402 - needs ROOT on sys.path when run as a script
 
 LONDON = ZoneInfo("Europe/London")
@@ -63,16 +64,6 @@ def random_starts(rows: int) -> list[datetime]:
 def deadlines(add: Callable[[Any, float], Any], starts: Sequence[Any], seconds: float) -> Callable[[], list[Any]]:
     """One pass: the deadline of every row."""
     return lambda: [add(t, seconds) for t in starts]
-
-
-def best_rate(run: Callable[[], object], count: int, repeats: int = 3) -> float:
-    """Calls per second of the best of `repeats` passes."""
-    best = float("inf")
-    for _ in range(repeats):
-        began = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - began)
-    return count / best
 
 
 def timed_within_budget(
@@ -102,14 +93,6 @@ def disagreements(
     rows: Sequence[datetime], ours: Sequence[datetime], theirs: Sequence[Any]
 ) -> list[tuple[datetime, datetime, Any]]:
     return [(row, mine, other) for row, mine, other in zip(rows, ours, theirs, strict=False) if mine != other]
-
-
-def print_table(header: Sequence[str], lines: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
-    for index, line in enumerate([header, *lines]):
-        print("  " + "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)))
-        if index == 0:
-            print("  " + "  ".join("-" * width for width in widths))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

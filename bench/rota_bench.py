@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -35,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.measure import best_rate, median_ms, print_table  # noqa: E402
 from rota.roster import Leave, Override, Rota  # noqa: E402 - needs ROOT on sys.path when run as a script
 from rota.rotation import Handover, Rotation, SupportLine  # noqa: E402
 
@@ -87,33 +86,6 @@ def reference(rota: Rota, line: SupportLine, at: datetime) -> str | None:
         (m for k in range(len(rotation.members)) if (m := rotation.member_at_index(shift.index + k)) not in away),
         None,
     )
-
-
-def best_rate(run: Callable[[], object], count: int, repeats: int = 3) -> float:
-    """Calls per second of the best of `repeats` passes."""
-    best = float("inf")
-    for _ in range(repeats):
-        began = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - began)
-    return count / best
-
-
-def median_ms(run: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times) * 1000
-
-
-def print_table(header: Sequence[str], lines: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
-    for index, line in enumerate([header, *lines]):
-        print("  " + "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)))
-        if index == 0:
-            print("  " + "  ".join("-" * width for width in widths))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

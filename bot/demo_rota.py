@@ -49,6 +49,19 @@ def _cli(runtime: Runtime, command: Callable[[Any, argparse.Namespace], int], **
     return out.getvalue().splitlines()
 
 
+def _open_rota_form(demo: Demo, user: str, button: str, action_id: str) -> dict[str, Any]:
+    """`/support rota`, then one of its buttons: the form it pushes."""
+    demo.step(f"{person(user)} types: /support rota", lambda: demo.sim.command(user, "rota"), calls_to("views.open"))
+    overview = demo.last("views.open").args["view"]
+    demo.step(
+        f"{person(user)} presses '{button}'",
+        lambda: demo.sim.act_in_view(user, overview, action_id),
+        calls_to("views.push"),
+    )
+    form: dict[str, Any] = demo.last("views.push").args["view"]
+    return form
+
+
 def play_rota_act(demo: Demo, runtime: Runtime) -> None:
     """Act three: `/support who`, a swap agreed in Slack, leave the lead hears of at once, Monday's handover."""
     sim = demo.sim
@@ -61,14 +74,7 @@ def play_rota_act(demo: Demo, runtime: Runtime) -> None:
 
     demo.step(f"{person(ALICE)} types: /support who", lambda: sim.command(ALICE, "who"), calls_to("response_url"))
 
-    demo.step(f"{person(BOB)} types: /support rota", lambda: sim.command(BOB, "rota"), calls_to("views.open"))
-    overview = demo.last("views.open").args["view"]
-    demo.step(
-        f"{person(BOB)} presses 'Request a swap'",
-        lambda: sim.act_in_view(BOB, overview, "rota_form_swap"),
-        calls_to("views.push"),
-    )
-    swap_form = demo.last("views.push").args["view"]
+    swap_form = _open_rota_form(demo, BOB, "Request a swap", "rota_form_swap")
     demo.step(
         f"{person(BOB)} offers his week from Mon 30 Nov for {person(CAROL)}'s from Mon 07 Dec, and sends it",
         lambda: sim.submit(
@@ -93,14 +99,7 @@ def play_rota_act(demo: Demo, runtime: Runtime) -> None:
         calls_to("response_url"),
     )
 
-    demo.step(f"{person(ALICE)} types: /support rota", lambda: sim.command(ALICE, "rota"), calls_to("views.open"))
-    overview = demo.last("views.open").args["view"]
-    demo.step(
-        f"{person(ALICE)} presses 'Add leave'",
-        lambda: sim.act_in_view(ALICE, overview, "rota_form_leave"),
-        calls_to("views.push"),
-    )
-    leave_form = demo.last("views.push").args["view"]
+    leave_form = _open_rota_form(demo, ALICE, "Add leave", "rota_form_leave")
     demo.step(
         f"{person(ALICE)} is away Mon 14 Dec to Mon 21 Dec, over her next shift, and submits",
         lambda: sim.submit(ALICE, leave_form, {"first_day": "2026-12-14", "last_day": "2026-12-21"}),

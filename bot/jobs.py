@@ -12,9 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
+from sqlalchemy import select
+
 from bot.rota_jobs import RotaJobs
 from handlers.deps import Deps
 from handlers.digest_view import digest_message
+from storage.inbound import forget_events_before
+from storage.models import InboundEventRow
 from storage.reports import SqlReports
 from triage.digest import DigestKind, build_digest
 from triage.reminders import SweepResult, refresh_timers, sweep
@@ -22,6 +26,7 @@ from triage.reminders import SweepResult, refresh_timers, sweep
 log = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500  # tickets per transaction, so a long catch-up never holds the write lock for long
+EVENT_MEMORY = timedelta(days=1)  # Slack retries an event for minutes; its id is kept this long to spot one
 
 
 @dataclass
@@ -108,6 +113,21 @@ class Jobs:
                 posted.append(DigestKind.WEEKLY)
         return posted
 
+    def forget_old_events(self, now: datetime) -> int:
+        """Inbound event ids older than EVENT_MEMORY go, in their own short transaction; returns how many.
+
+        A read first, so a minute with nothing to forget takes no write lock.
+        """
+        before = now - EVENT_MEMORY
+        with self.deps.read_sessions.begin() as session:
+            if (
+                session.scalar(select(InboundEventRow.event_id).where(InboundEventRow.received_at < before).limit(1))
+                is None
+            ):
+                return 0
+        with self.deps.sessions.begin() as session:
+            return forget_events_before(session, before)
+
     def _is_working_day(self, day: date) -> bool:
         zone = self.deps.config.timezone
         midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
@@ -123,5 +143,6 @@ class Jobs:
                 log.info("sweep: %s", result.summary())
             self.scheduled_digests(now)
             self.rota.run(now)
+            self.forget_old_events(now)
         except Exception:
             log.exception("scheduled sweep failed; the next one will catch up")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError
-from rota.roster import Duty, Leave, Override, OverrideReason, Rota
+from rota.roster import Duty, DutySource, Leave, Override, OverrideReason, Rota
 from rota.rotation import SupportLine
 from triage.privacy import is_user_id
 
@@ -50,8 +50,9 @@ def _day(text: str, flag: str) -> date:
         raise BadInput(f"{flag} {text!r} is not a date like 2026-11-30") from None
 
 
-def _line(config: Any, name: str) -> SupportLine:
-    lines = [line.value for line in config.rota.rotations]
+def _line(rota: Rota, name: str) -> SupportLine:
+    """A line of the stored rota (not only the config's: `rota import` may have added one)."""
+    lines = [line.value for line in SupportLine if line in rota.rotations]
     if name not in lines:
         raise BadInput(f"--line {name!r} is not a support line of this desk ({', '.join(lines)})")
     return SupportLine(name)
@@ -98,17 +99,18 @@ def cmd_who(core: Any, args: argparse.Namespace) -> int:
 
     config = core.config
     at = _instant(args.at, config.timezone, "--at") if args.at else core.clock.now()
-    lines = [_line(config, args.line)] if args.line else [line for line in SupportLine if line in config.rota.rotations]
     rota = _stored_rota(core, since=at - KEEP_PAST)
+    lines = [_line(rota, args.line)] if args.line else [line for line in SupportLine if line in rota.rotations]
     print(json.dumps({line.value: rota.on_duty(line, at) for line in lines}))
     return 0
 
 
 def cmd_ics(core: Any, args: argparse.Namespace) -> int:
     from rota.ical import rota_calendar
-    from storage.rota import calendar_url
+    from storage.rota_meta import calendar_url
 
-    line = _line(core.config, args.line)
+    rota = core.deps.rota
+    line = _line(rota, args.line)
     if args.url:
         with core.sessions.begin() as session:
             url = calendar_url(session, core.config.public_url, line)
@@ -118,23 +120,33 @@ def cmd_ics(core: Any, args: argparse.Namespace) -> int:
         return 0
     if not 1 <= args.weeks <= MAX_WEEKS:
         raise BadInput(f"--weeks must be 1 to {MAX_WEEKS}")
-    sys.stdout.write(rota_calendar(core.deps.rota, line, now=core.clock.now(), weeks=args.weeks).decode())
+    sys.stdout.write(rota_calendar(rota, line, now=core.clock.now(), weeks=args.weeks).decode())
     return 0
 
 
 def cmd_override(core: Any, args: argparse.Namespace) -> int:
+    """Store the override split at handovers, leaving out stretches where the person is on duty anyway."""
     config = core.config
-    line, user = _line(config, args.line), _user(args.user)
+    line, user = _line(core.deps.rota, args.line), _user(args.user)
     starts = _instant(args.starts, config.timezone, "--from")
     ends = _instant(args.ends, config.timezone, "--to")
     if ends <= starts:
         raise BadInput(f"--to ({args.ends}) must be after --from ({args.starts})")
     with core.deps.unit_of_work() as uow:
-        rota = uow.rota_repo.load(leads=config.rota.leads)
+        rota = uow.rota_repo.load_for_change(leads=config.rota.leads, now=uow.now)
         if not rota.is_support_staff(user):
             print(f"supportbot: warning: {user} is not on any rota nor a lead; storing it anyway", file=sys.stderr)
-        pieces = rota.split_at_handovers(Override(line, user, starts, ends, None, OverrideReason.MANUAL))
+        wanted = Override(line, user, starts, ends, None, OverrideReason.MANUAL)
+        pieces = rota.split_at_handovers(wanted, drop_unchanged=True)
         stored = uow.rota_repo.add_overrides(pieces, actor_id=args.actor, now=uow.now)
+    for duty in rota.duties(line, starts, ends):
+        if duty.source is DutySource.ROTA and duty.user_id == user:
+            print(
+                f"unchanged: {user} is already on {line.value} from {_local(duty.starts_at, core)} "
+                f"to {_local(duty.ends_at, core)} (their own shift)"
+            )
+    if not stored:
+        print(f"nothing changed: {user} is already on {line.value} for all of that time")
     for piece in stored:
         instead = f" instead of {piece.replaces}" if piece.replaces else ""
         print(

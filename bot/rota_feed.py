@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 from rota.ical import rota_calendar
 from rota.rotation import SupportLine
-from storage.rota import calendar_token
+from storage.rota_meta import calendar_token
 
 FEED_PATH = re.compile(r"^/rota/(?P<line>[A-Za-z0-9_-]+)\.ics$")
 WEEKS = 8
@@ -28,7 +28,8 @@ def rota_feed(runtime: Any, environ: dict[str, Any], start_response: StartRespon
     match = FEED_PATH.match(environ.get("PATH_INFO") or "")
     if match is None or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
-    lines = {line.value: line for line in runtime.config.rota.rotations}
+    rota = runtime.deps.rota  # the stored rota: a line added by `rota import` has a calendar too
+    lines = {line.value: line for line in rota.rotations}
     line: SupportLine | None = lines.get(match["line"])
     if line is None:
         return _plain(start_response, "404 Not Found", "no such rota\n")
@@ -37,7 +38,7 @@ def rota_feed(runtime: Any, environ: dict[str, Any], start_response: StartRespon
         expected = calendar_token(session)  # seeding made it at start-up: a plain read
     if not hmac.compare_digest(given.encode(), expected.encode()):
         return _plain(start_response, "403 Forbidden", "wrong or missing token\n")
-    body = rota_calendar(runtime.deps.rota, line, now=runtime.clock.now(), weeks=WEEKS)
+    body = rota_calendar(rota, line, now=runtime.clock.now(), weeks=WEEKS)
     start_response(
         "200 OK",
         [

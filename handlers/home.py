@@ -17,7 +17,7 @@ from handlers.events import once_per_event
 from handlers.ids import RotaActionId
 from rota.roster import Duty, Rota
 from rota.rotation import SupportLine
-from storage.rota import calendar_url
+from storage.rota_meta import calendar_url
 from triage.model import Ticket
 from triage.services import my_open_tickets
 

@@ -1,4 +1,5 @@
-"""Block Kit for taking rota changes back: my pending requests, leave, and (leads) the overrides. Pure."""
+"""Block Kit for taking rota changes back: my pending requests, leave, (leads) the overrides, and the DMs
+telling people a lead took back their leave or an override. Pure."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.blocks import Blocks, mention, mrkdwn, plain_text
+from handlers.blocks import Blocks, Message, mention, mrkdwn, plain_text
 from handlers.ids import RotaActionId, RotaCallbackId
-from handlers.rota_views import button, describe_request, span
+from handlers.rota_views import button, describe_request, duty_text, span
 from rota.ports import RequestStatus, RotaRequest
-from rota.roster import Leave, Override
+from rota.roster import Duty, Leave, Override
 
 MAX_ROWS = 30  # per list: a modal holds at most 100 blocks
 
@@ -72,19 +73,36 @@ def cancel_blocks(
     blocks += _section("My leave" if overrides is None else "Leave", leave_rows, "No leave to come.")
     if overrides is not None:
         override_rows = [
-            _row(
-                f"{o.line.label}: {mention(o.user_id)}"
-                + (f" for {mention(o.replaces)}" if o.replaces and o.replaces != o.user_id else "")
-                + f" ({o.reason.value}) {span(o.starts_at, o.ends_at, zone)}",
-                RotaActionId.REMOVE_OVERRIDE,
-                "Remove",
-                o.id,
-            )
-            for o in overrides
+            _row(describe_override(o, zone), RotaActionId.REMOVE_OVERRIDE, "Remove", o.id) for o in overrides
         ]
         blocks.append({"type": "divider"})
         blocks += _section("Overrides", override_rows, "No overrides to come.")
     return blocks
+
+
+def describe_override(override: Override, zone: ZoneInfo) -> str:
+    replaces = override.replaces if override.replaces and override.replaces != override.user_id else None
+    return (
+        f"{override.line.label}: {mention(override.user_id)}"
+        + (f" for {mention(replaces)}" if replaces else "")
+        + f" ({override.reason.value}) {span(override.starts_at, override.ends_at, zone)}"
+    )
+
+
+def leave_cancelled_message(leave: Leave, *, by: str, back_on: Sequence[Duty], zone: ZoneInfo) -> Message:
+    """The member whose leave a lead cancelled: which shifts are theirs again, so nobody misses one."""
+    head = f":calendar: {mention(by)} cancelled your leave {span(leave.starts_at, leave.ends_at, zone)}."
+    rows = [duty_text(d, zone) for d in back_on]
+    tail = "These shifts are yours again:\n" + "\n".join(rows) if rows else "It gives you no shifts back."
+    return {"text": f"{mention(by)} cancelled your leave", "blocks": [mrkdwn(f"{head}\n{tail}")]}
+
+
+def override_removed_message(override: Override, *, by: str, instead: Sequence[Duty], zone: ZoneInfo) -> Message:
+    """The person who was covering and those on duty instead: the override is gone, and who is on now."""
+    head = f":calendar: {mention(by)} removed an override: {describe_override(override, zone)}."
+    rows = [duty_text(d, zone) for d in instead]
+    tail = "On duty instead:\n" + "\n".join(rows) if rows else ""
+    return {"text": f"{mention(by)} removed a {override.line.label} override", "blocks": [mrkdwn(f"{head}\n{tail}")]}
 
 
 def cancel_modal(blocks: Blocks) -> dict[str, Any]:

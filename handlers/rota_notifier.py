@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from handlers import rota_views
+from handlers import rota_cancel_view, rota_views
 from rota.ports import RequestStatus, RotaRequest
-from rota.roster import Duty, Leave
+from rota.roster import Duty, Leave, Override
 from storage.outbox import Outbox
 
 
@@ -42,3 +42,15 @@ class SlackRotaNotifier:
         message = rota_views.leave_conflict_message(leave, conflicts, self.zone)
         for lead in lead_ids:
             self.outbox.post(lead, message)
+
+    def leave_cancelled(self, leave: Leave, *, by: str, back_on: Sequence[Duty]) -> None:
+        self.outbox.post(
+            leave.user_id, rota_cancel_view.leave_cancelled_message(leave, by=by, back_on=back_on, zone=self.zone)
+        )
+
+    def override_removed(self, override: Override, *, by: str, instead: Sequence[Duty]) -> None:
+        """The one who was covering and each person on duty instead, once each; not the lead who removed it."""
+        message = rota_cancel_view.override_removed_message(override, by=by, instead=instead, zone=self.zone)
+        people = [override.user_id, *(d.user_id for d in instead if d.user_id)]
+        for user in dict.fromkeys(p for p in people if p != by):
+            self.outbox.post(user, message)

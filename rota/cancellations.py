@@ -1,7 +1,7 @@
 """Taking rota changes back: a request its requester no longer wants, leave, and a lead's override. Pure.
 
-Like rota/services.py, refusals are NotAllowed with the words shown to the person, and every cancellation is
-audited through the repository in the caller's transaction.
+Like rota/services.py, refusals are NotAllowed with the words shown to the person; the repository audits each
+cancellation. When a lead takes back someone else's change, the people whose duty it moves are told.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from rota.edits import audit
 from rota.ports import RequestStatus, RotaNotifier, RotaRepository, RotaRequest
 from rota.roster import Leave, Override, Rota
 from triage.errors import NotAllowed
@@ -53,23 +52,17 @@ def cancel_request(
         raise NotAllowed(f"That request is already {request.status.value.replace('_', ' ')}; nothing was changed.")
     cancelled = replace(request, status=RequestStatus.CANCELLED, decided_at=now, decided_by=actor_id)
     repo.save_request(cancelled)
-    audit(
-        repo,
-        actor_id,
-        "rota.request_cancelled",
-        f"request:{request.id}",
-        now,
-        kind=request.kind.value,
-        line=request.line.value,
-        target=request.target_id,
-        was=request.status.value,
-    )
     notifier.request_decided(cancelled)
     return cancelled
 
 
-def cancel_leave(*, leave_id: int, actor_id: str, repo: RotaRepository, rota: Rota, now: datetime) -> Leave:
-    """The member (or a lead) takes back leave that is not over: their shifts are theirs again at once."""
+def cancel_leave(
+    *, leave_id: int, actor_id: str, repo: RotaRepository, notifier: RotaNotifier, rota: Rota, now: datetime
+) -> Leave:
+    """The member (or a lead) takes back leave that is not over: their shifts are theirs again at once.
+
+    When a lead did it, the member is told, with the shifts that are theirs again.
+    """
     leave = next((v for v in rota.leave if v.id == leave_id), None)
     if leave is None or leave.ends_at <= now:
         raise NotAllowed("That leave is no longer on the rota (it is over, or was cancelled already).")
@@ -78,22 +71,20 @@ def cancel_leave(*, leave_id: int, actor_id: str, repo: RotaRepository, rota: Ro
     cancelled = repo.cancel_leave(leave_id, actor_id=actor_id, now=now)
     if cancelled is None:
         raise NotAllowed("That leave was cancelled already; nothing was changed.")
-    audit(
-        repo,
-        actor_id,
-        "rota.leave_cancelled",
-        f"user:{leave.user_id}",
-        now,
-        leave=leave_id,
-        user=leave.user_id,
-        starts_at=leave.starts_at.isoformat(),
-        ends_at=leave.ends_at.isoformat(),
-    )
+    if actor_id != leave.user_id:
+        after = replace(rota, leave=tuple(v for v in rota.leave if v.id != leave_id))
+        back_on = after.shifts_of(leave.user_id, max(leave.starts_at, now), leave.ends_at)
+        notifier.leave_cancelled(leave, by=actor_id, back_on=back_on)
     return cancelled
 
 
-def cancel_override(*, override_id: int, actor_id: str, repo: RotaRepository, rota: Rota, now: datetime) -> Override:
-    """A lead removes an override that is not over: the rotation (or another override) applies again at once."""
+def cancel_override(
+    *, override_id: int, actor_id: str, repo: RotaRepository, notifier: RotaNotifier, rota: Rota, now: datetime
+) -> Override:
+    """A lead removes an override that is not over: the rotation (or another override) applies again at once.
+
+    The person who was covering and whoever is on duty instead are told.
+    """
     if actor_id not in rota.leads:
         raise NotAllowed("Only the support leads can remove an override.")
     override = next((o for o in rota.overrides if o.id == override_id), None)
@@ -102,17 +93,7 @@ def cancel_override(*, override_id: int, actor_id: str, repo: RotaRepository, ro
     removed = repo.cancel_override(override_id, actor_id=actor_id, now=now)
     if removed is None:
         raise NotAllowed("That override was removed already; nothing was changed.")
-    audit(
-        repo,
-        actor_id,
-        "rota.override_cancelled",
-        f"line:{override.line.value}",
-        now,
-        override=override_id,
-        line=override.line.value,
-        user=override.user_id,
-        replaces=override.replaces,
-        starts_at=override.starts_at.isoformat(),
-        ends_at=override.ends_at.isoformat(),
-    )
+    after = replace(rota, overrides=tuple(o for o in rota.overrides if o.id != override_id))
+    instead = after.duties(override.line, max(override.starts_at, now), override.ends_at)
+    notifier.override_removed(override, by=actor_id, instead=instead)
     return removed

@@ -19,13 +19,6 @@ from triage.errors import InvalidInput, NotAllowed
 MAX_DAYS = 366  # leave or an override of at most a year at a time
 
 
-def audit(
-    repo: RotaRepository, actor_id: str, action: str, subject: str | None, now: datetime, **details: object
-) -> None:
-    """Every rota change goes in the audit log, in the same transaction."""
-    repo.audit(actor_id=actor_id, action=action, subject=subject, details=dict(details), now=now)
-
-
 def rota_zone(rota: Rota) -> ZoneInfo:
     """The zone leave dates are read in: the 1st-line rota's (every line shares the desk's zone by default)."""
     first = rota.rotations.get(SupportLine.FIRST) or next(iter(rota.rotations.values()), None)
@@ -57,18 +50,17 @@ def add_leave(
     """Record whole days off; the leads are warned now of every shift it touches, loudly if nobody covers."""
     leave = check_leave(user_id=user_id, actor_id=actor_id, first=first, last=last, rota=rota, now=now)
     conflicts = [d for d in rota.leave_conflicts(leave) if d.ends_at > now]
-    stored = repo.add_leave(leave, actor_id=actor_id, now=now, note=note)
-    audit(
-        repo,
-        actor_id,
-        "rota.leave_added",
-        f"user:{user_id}",
-        now,
-        user=user_id,
-        first=first.isoformat(),
-        last=last.isoformat(),
-        conflicts=len(conflicts),
-        uncovered=sum(d.user_id is None for d in conflicts),
+    stored = repo.add_leave(
+        leave,
+        actor_id=actor_id,
+        now=now,
+        note=note,
+        details={
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+            "conflicts": len(conflicts),
+            "uncovered": sum(d.user_id is None for d in conflicts),
+        },
     )
     if conflicts:
         notifier.leave_conflicts(stored, conflicts, sorted(rota.leads) or [actor_id])
@@ -126,20 +118,8 @@ def set_members(
     now: datetime,
 ) -> Rotation:
     """A lead sets who is on a line and in what order; it takes over at the next handover."""
-    current, rotation = check_members(line=line, members=members, actor_id=actor_id, rota=rota, now=now)
-    effective = rotation.shift_start(0)
-    repo.add_rotation(rotation, effective_from=effective, actor_id=actor_id, now=now)
-    audit(
-        repo,
-        actor_id,
-        "rota.members_set",
-        f"line:{line.value}",
-        now,
-        line=line.value,
-        before=list(current.members),
-        after=list(rotation.members),
-        effective_from=effective.isoformat(),
-    )
+    _, rotation = check_members(line=line, members=members, actor_id=actor_id, rota=rota, now=now)
+    repo.add_rotation(rotation, effective_from=rotation.shift_start(0), actor_id=actor_id, now=now)
     return rotation
 
 
@@ -158,20 +138,8 @@ def add_override(
     pieces = check_override(
         line=line, user_id=user_id, starts_at=starts_at, ends_at=ends_at, actor_id=actor_id, rota=rota, now=now
     )
-    stored = repo.add_overrides(pieces, actor_id=actor_id, now=now)
-    audit(
-        repo,
-        actor_id,
-        "rota.override_added",
-        f"line:{line.value}",
-        now,
-        line=line.value,
-        user=user_id,
-        starts_at=starts_at.isoformat(),
-        ends_at=ends_at.isoformat(),
-        pieces=len(stored),
-    )
-    return stored
+    asked = {"asked": {"user": user_id, "from": starts_at.isoformat(), "to": ends_at.isoformat()}}
+    return repo.add_overrides(pieces, actor_id=actor_id, now=now, details=asked)
 
 
 def check_override(
@@ -184,7 +152,8 @@ def check_override(
     rota: Rota,
     now: datetime,
 ) -> list[Override]:
-    """Refuse an override that cannot be; returns it split at the handovers it crosses."""
+    """Refuse an override that cannot be (or would change nothing); returns it split at the handovers it crosses,
+    without the stretches where the person is on duty by the rotation anyway."""
     check_lead(rota, actor_id, "put someone on duty directly")
     if line not in rota.rotations:
         raise InvalidInput("line", f"There is no {line.label} rota in the configuration.")
@@ -194,4 +163,9 @@ def check_override(
         raise InvalidInput("ends", "That time is already over.")
     if ends_at - starts_at > timedelta(days=MAX_DAYS):
         raise InvalidInput("ends", "Override at most a year at a time.")
-    return rota.split_at_handovers(Override(line, user_id, starts_at, ends_at, None, OverrideReason.MANUAL))
+    pieces = rota.split_at_handovers(
+        Override(line, user_id, starts_at, ends_at, None, OverrideReason.MANUAL), drop_unchanged=True
+    )
+    if not pieces:
+        raise InvalidInput("user", f"<@{user_id}> is on {line.label} duty for all of that time already.")
+    return pieces

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -49,7 +49,11 @@ class RotaRequest:
 
 
 class RotaRepository(Protocol):
-    """The rota as stored: config seeds it on first start; every later edit is a row (and an audit entry)."""
+    """The rota as stored: config seeds it on first start; every later edit is a row.
+
+    Each write leaves exactly one audit entry (who, what, and any `details` the caller passes): the repository
+    is the one place rota changes are audited, so no caller (service, CLI, import) can forget or repeat it.
+    """
 
     def load(self, *, leads: frozenset[str]) -> Rota:
         """Every line's rotations (history included), and the overrides and leave in force (not cancelled)."""
@@ -62,14 +66,27 @@ class RotaRepository(Protocol):
         ...
 
     def add_overrides(
-        self, overrides: Sequence[Override], *, actor_id: str, now: datetime, request_id: int | None = None
+        self,
+        overrides: Sequence[Override],
+        *,
+        actor_id: str,
+        now: datetime,
+        details: Mapping[str, Any] | None = None,
     ) -> list[Override]:
         """Store overrides (already split at handovers); returns them with ids."""
         ...
 
     def cancel_override(self, override_id: int, *, actor_id: str, now: datetime) -> Override | None: ...
 
-    def add_leave(self, leave: Leave, *, actor_id: str, now: datetime, note: str | None = None) -> Leave: ...
+    def add_leave(
+        self,
+        leave: Leave,
+        *,
+        actor_id: str,
+        now: datetime,
+        note: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Leave: ...
 
     def cancel_leave(self, leave_id: int, *, actor_id: str, now: datetime) -> Leave | None: ...
 
@@ -78,14 +95,20 @@ class RotaRepository(Protocol):
     def get_request(self, request_id: int) -> RotaRequest | None: ...
 
     def save_request(self, request: RotaRequest) -> None:
-        """Write back a decided request; raises ConcurrentUpdate (triage.ports) if it changed underneath us."""
+        """Write back a decision that changes nobody's duty (declined, awaiting approval, rejected, cancelled).
+
+        Raises ConcurrentUpdate (triage.ports) if the request changed underneath us.
+        """
+        ...
+
+    def accept_request(self, request: RotaRequest, overrides: Sequence[Override]) -> list[Override]:
+        """Put an agreed request (status ACCEPTED, decided) in force: its overrides and its status, as one change.
+
+        Raises ConcurrentUpdate like save_request.
+        """
         ...
 
     def pending_requests_for(self, user_id: str) -> list[RotaRequest]: ...
-
-    def audit(self, *, actor_id: str, action: str, subject: str | None, details: dict[str, Any], now: datetime) -> None:
-        """Record who changed the rota, for the leads' audit trail."""
-        ...
 
 
 class RotaNotifier(Protocol):
@@ -105,4 +128,12 @@ class RotaNotifier(Protocol):
 
     def leave_conflicts(self, leave: Leave, conflicts: Sequence[Duty], lead_ids: Sequence[str]) -> None:
         """Warn the leads, when leave is recorded, of the shifts it touches and who covers them (or nobody)."""
+        ...
+
+    def leave_cancelled(self, leave: Leave, *, by: str, back_on: Sequence[Duty]) -> None:
+        """Tell a member that someone else (a lead) cancelled their leave, with the shifts that are theirs again."""
+        ...
+
+    def override_removed(self, override: Override, *, by: str, instead: Sequence[Duty]) -> None:
+        """Tell the person who was covering, and whoever is on duty instead (`instead`), that `by` removed it."""
         ...

@@ -352,18 +352,24 @@ class Rota:
             raise RotaError(f"there is no {line.label} rota to edit")
         return latest.continued_with(members, at, current=self.scheduled(line, at))
 
-    def split_at_handovers(self, override: Override) -> list[Override]:
-        """An override that crosses a handover becomes one piece per shift, each naming whom it replaces."""
+    def split_at_handovers(self, override: Override, *, drop_unchanged: bool = False) -> list[Override]:
+        """An override that crosses a handover becomes one piece per shift, each naming whom it replaces.
+
+        With `drop_unchanged`, stretches where the person is on duty by the rotation anyway (scheduled, not on
+        leave, not overridden) are left out: they would change nothing. Then [] means nothing would change.
+        """
         pieces: list[Override] = []
         for duty in self.duties(override.line, override.starts_at, override.ends_at):
-            if pieces and pieces[-1].replaces == duty.scheduled:
+            if drop_unchanged and duty.source is DutySource.ROTA and duty.user_id == override.user_id:
+                continue
+            if pieces and pieces[-1].replaces == duty.scheduled and pieces[-1].ends_at == duty.starts_at:
                 last = pieces[-1]
                 pieces[-1] = Override(last.line, last.user_id, last.starts_at, duty.ends_at, last.replaces, last.reason)
                 continue
             pieces.append(
                 Override(override.line, override.user_id, duty.starts_at, duty.ends_at, duty.scheduled, override.reason)
             )
-        return pieces or [override]
+        return pieces if pieces or drop_unchanged else [override]
 
     def with_changes(
         self,

@@ -1,7 +1,7 @@
 """Rota use cases: swaps and cover between members, with a lead's approval when configured. Pure: ports only.
 
 Every refusal is a triage.errors.NotAllowed or InvalidInput whose message is shown to the person as is;
-every change is audited through the repository in the caller's transaction.
+every change is audited by the repository's write itself (one entry per action), in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from rota.edits import (
     rota_zone,
     set_members,
 )
-from rota.edits import audit as _audit
 from rota.ports import RequestKind, RequestStatus, RotaNotifier, RotaRepository, RotaRequest
 from rota.roster import Duty, Override, OverrideReason, Rota
 from rota.rotation import SupportLine
@@ -82,19 +81,6 @@ def _check_members(rota: Rota, line: SupportLine, now: datetime, requester_id: s
         raise InvalidInput("target", f"{_mention(target_id)} is not on the {line.label} rota.")
 
 
-def _request_details(request: RotaRequest) -> dict[str, object]:
-    return {
-        "kind": request.kind.value,
-        "line": request.line.value,
-        "requester": request.requester_id,
-        "target": request.target_id,
-        "given": [request.given_from.isoformat(), request.given_to.isoformat()],
-        "taken": [request.taken_from.isoformat(), request.taken_to.isoformat()]
-        if request.taken_from and request.taken_to
-        else None,
-    }
-
-
 def check_swap(
     *,
     requester_id: str,
@@ -110,6 +96,13 @@ def check_swap(
     mine = _shift_of(rota, requester_id, line, my_shift_start, now, "your")
     theirs = _shift_of(rota, target_id, line, their_shift_start, now, f"{_mention(target_id)}'s")
     return mine, theirs
+
+
+def _ask(request: RotaRequest, repo: RotaRepository, notifier: RotaNotifier) -> RotaRequest:
+    """Store a new request (the repository audits it) and DM the person asked."""
+    stored = repo.add_request(request)
+    notifier.request_made(stored)
+    return stored
 
 
 def request_swap(
@@ -134,7 +127,7 @@ def request_swap(
         rota=rota,
         now=now,
     )
-    request = repo.add_request(
+    return _ask(
         RotaRequest(
             id=None,
             kind=RequestKind.SWAP,
@@ -147,11 +140,10 @@ def request_swap(
             taken_to=theirs.ends_at,
             status=RequestStatus.PENDING,
             created_at=now,
-        )
+        ),
+        repo,
+        notifier,
     )
-    _audit(repo, requester_id, "rota.swap_requested", f"request:{request.id}", now, **_request_details(request))
-    notifier.request_made(request)
-    return request
 
 
 def check_cover(
@@ -196,7 +188,7 @@ def request_cover(
         rota=rota,
         now=now,
     )
-    request = repo.add_request(
+    return _ask(
         RotaRequest(
             id=None,
             kind=RequestKind.COVER,
@@ -209,11 +201,10 @@ def request_cover(
             taken_to=None,
             status=RequestStatus.PENDING,
             created_at=now,
-        )
+        ),
+        repo,
+        notifier,
     )
-    _audit(repo, requester_id, "rota.cover_requested", f"request:{request.id}", now, **_request_details(request))
-    notifier.request_made(request)
-    return request
 
 
 def _load_request(repo: RotaRepository, request_id: int) -> RotaRequest:
@@ -266,18 +257,8 @@ def _check_still_valid(request: RotaRequest, rota: Rota, now: datetime) -> None:
 
 def _apply(request: RotaRequest, actor_id: str, repo: RotaRepository, rota: Rota, now: datetime) -> RotaRequest:
     _check_still_valid(request, rota, now)
-    stored = repo.add_overrides(request_overrides(request, rota), actor_id=actor_id, now=now, request_id=request.id)
     accepted = replace(request, status=RequestStatus.ACCEPTED, decided_at=now, decided_by=actor_id)
-    repo.save_request(accepted)
-    _audit(
-        repo,
-        actor_id,
-        "rota.request_applied",
-        f"request:{request.id}",
-        now,
-        overrides=[o.id for o in stored],
-        **_request_details(request),
-    )
+    repo.accept_request(accepted, request_overrides(request, rota))
     return accepted
 
 
@@ -301,14 +282,12 @@ def respond_to_request(
     if not accept:
         decided = replace(request, status=RequestStatus.DECLINED, decided_at=now, decided_by=actor_id)
         repo.save_request(decided)
-        _audit(repo, actor_id, "rota.request_declined", f"request:{request.id}", now, **_request_details(request))
     elif needs_approval and rota.leads:
         _check_still_valid(request, rota, now)
         decided = replace(
             request, status=RequestStatus.AWAITING_APPROVAL, extra={**request.extra, "accepted_at": now.isoformat()}
         )
         repo.save_request(decided)
-        _audit(repo, actor_id, "rota.request_accepted", f"request:{request.id}", now, **_request_details(request))
         notifier.approval_needed(decided, sorted(rota.leads))
     else:
         decided = _apply(request, actor_id, repo, rota, now)
@@ -337,6 +316,5 @@ def decide_approval(
     else:
         decided = replace(request, status=RequestStatus.REJECTED, decided_at=now, decided_by=actor_id)
         repo.save_request(decided)
-        _audit(repo, actor_id, "rota.request_rejected", f"request:{request.id}", now, **_request_details(request))
     notifier.request_decided(decided)
     return decided

@@ -1,28 +1,34 @@
 """The rota as stored: rotations with their history, overrides, leave, swap/cover requests; flushes, never commits.
 
-Every write bumps the "rota revision" in the meta table (same transaction) and leaves an audit entry, so a
-`RotaCache` in any process notices the change with one cheap read and reloads.
+Every write bumps the "rota revision" in the meta table (same transaction), so a `RotaCache` in any process
+notices the change with one cheap read and reloads. Every write also leaves exactly one audit entry: this is the
+only place rota changes are audited (services and the CLI pass what they know beyond the row as `details`).
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from rota.ports import RequestStatus, RotaRequest
 from rota.roster import Leave, Override, Rota
 from rota.rotation import Rotation, SupportLine
-from storage.models import AuditRow, Base, LeaveRow, MetaRow, OverrideRow, RotaRequestRow, RotationRow
+from storage.models import AuditRow, LeaveRow, OverrideRow, RotaRequestRow, RotationRow
+from storage.rota_meta import (
+    calendar_token,
+    locked_revision,
+    read_revision,
+)
 from storage.rota_rows import (
+    audit_override,
+    audit_request,
     iso,
     leave_from_row,
     override_from_row,
@@ -33,55 +39,9 @@ from storage.rota_rows import (
 )
 from triage.ports import ConcurrentUpdate
 
-ROTA_REVISION = "rota_revision"
-CALENDAR_TOKEN = "rota_calendar_token"
 KEEP_PAST = timedelta(days=30)  # overrides and leave that ended longer ago than this are not loaded
 _Cancellable = TypeVar("_Cancellable", OverrideRow, LeaveRow)
 _OPEN_REQUESTS = (RequestStatus.PENDING.value, RequestStatus.AWAITING_APPROVAL.value)
-
-
-# -- meta: revision and calendar token ----------------------------------------------------------------------
-
-
-def _insert_meta_if_missing(session: Session, key: str, value: str) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING: two processes starting at once must not trip over the key."""
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Base.metadata.tables["meta"])
-    session.connection().execute(insert.values(key=key, value=value).on_conflict_do_nothing())
-
-
-def read_revision(session: Session) -> str | None:
-    """The rota's revision as committed: what a cache compares to decide whether to reload."""
-    return session.scalar(select(MetaRow.value).where(MetaRow.key == ROTA_REVISION))
-
-
-def _locked_revision(session: Session) -> MetaRow:
-    """The revision row, locked until commit (PostgreSQL row lock; SQLite writers hold the file lock)."""
-    _insert_meta_if_missing(session, ROTA_REVISION, "0")
-    return session.scalars(select(MetaRow).where(MetaRow.key == ROTA_REVISION).with_for_update()).one()
-
-
-def calendar_token(session: Session) -> str:
-    """The secret in calendar subscription URLs: made once, then kept in the meta table."""
-    token = session.scalar(select(MetaRow.value).where(MetaRow.key == CALENDAR_TOKEN))
-    if token is None:
-        _insert_meta_if_missing(session, CALENDAR_TOKEN, secrets.token_urlsafe(24))
-        token = session.scalars(select(MetaRow.value).where(MetaRow.key == CALENDAR_TOKEN)).one()
-    return token
-
-
-def calendar_path(line: SupportLine | str, token: str) -> str:
-    return f"/rota/{SupportLine(line).value}.ics?token={token}"
-
-
-def calendar_url(session: Session, public_url: str | None, line: SupportLine | str) -> str | None:
-    """The subscription URL of a line's calendar, or None when the config has no `public_url`."""
-    if not public_url:
-        return None
-    token = session.scalar(select(MetaRow.value).where(MetaRow.key == CALENDAR_TOKEN))
-    if token is None:  # seeding makes it at start-up; this is only for a database that predates it
-        token = calendar_token(session)
-    return public_url.rstrip("/") + calendar_path(line, token)
 
 
 # -- the repository -------------------------------------------------------------------------------------
@@ -129,7 +89,7 @@ class SqlRotaRepository:
     def load_for_change(self, *, leads: frozenset[str], now: datetime) -> Rota:
         """The rota as committed, with the revision row locked until this transaction ends: what a change is
         checked against, so two changes decided at once in two processes cannot both pass a stale check."""
-        _locked_revision(self.session)
+        locked_revision(self.session)
         return self.load(leads=leads, since=now - KEEP_PAST)
 
     def overrides_between(self, start: datetime, end: datetime) -> list[Override]:
@@ -154,12 +114,14 @@ class SqlRotaRepository:
     def _changed(
         self, *, actor_id: str, action: str, subject: str | None, details: dict[str, Any], now: datetime
     ) -> None:
-        row = _locked_revision(self.session)
+        row = locked_revision(self.session)
         row.value = str(int(row.value) + 1 if row.value.isdigit() else 1)
-        self.audit(actor_id=actor_id, action=action, subject=subject, details=details, now=now)
+        self._audit(actor_id=actor_id, action=action, subject=subject, details=details, now=now)
         self.changed = True
 
-    def audit(self, *, actor_id: str, action: str, subject: str | None, details: dict[str, Any], now: datetime) -> None:
+    def _audit(
+        self, *, actor_id: str, action: str, subject: str | None, details: dict[str, Any], now: datetime
+    ) -> None:
         self.session.add(AuditRow(at=now, actor_id=actor_id[:32], action=action, subject=subject, details=details))
         self.session.flush()
 
@@ -171,7 +133,8 @@ class SqlRotaRepository:
         actor_id: str,
         now: datetime,
     ) -> None:
-        if effective_from is None and self.rotation_rows(rotation.line):
+        earlier = self.rotation_rows(rotation.line)
+        if effective_from is None and earlier:
             effective_from = rotation.shift_start(0)  # only the line's first rotation has no start
         values = rotation_values(rotation)
         self.session.add(RotationRow(**values, effective_from=effective_from, created_at=now, created_by=actor_id[:32]))
@@ -179,7 +142,11 @@ class SqlRotaRepository:
             actor_id=actor_id,
             action="rota_rotation_added",
             subject=rotation.line.value,
-            details={**values, "effective_from": iso(effective_from)},
+            details={
+                **values,
+                "effective_from": iso(effective_from),
+                "before": list(earlier[-1].members) if earlier else None,
+            },
             now=now,
         )
 
@@ -198,8 +165,8 @@ class SqlRotaRepository:
             now=now,
         )
 
-    def add_overrides(
-        self, overrides: Sequence[Override], *, actor_id: str, now: datetime, request_id: int | None = None
+    def _store_overrides(
+        self, overrides: Sequence[Override], *, actor_id: str, now: datetime, request_id: int | None
     ) -> list[Override]:
         rows = [
             OverrideRow(
@@ -215,29 +182,43 @@ class SqlRotaRepository:
             )
             for o in overrides
         ]
-        if not rows:
-            return []
         self.session.add_all(rows)
         self.session.flush()
-        stored = [override_from_row(r) for r in rows]
+        return [override_from_row(r) for r in rows]
+
+    def add_overrides(
+        self,
+        overrides: Sequence[Override],
+        *,
+        actor_id: str,
+        now: datetime,
+        details: Mapping[str, Any] | None = None,
+    ) -> list[Override]:
+        """Store overrides (a lead's, an import's); `details` is what the caller knows beyond them, for the audit."""
+        stored = self._store_overrides(overrides, actor_id=actor_id, now=now, request_id=None)
+        if stored:
+            self._changed(
+                actor_id=actor_id,
+                action="rota_override_added",
+                subject=stored[0].line.value,
+                details={"overrides": [audit_override(o) for o in stored], **(details or {})},
+                now=now,
+            )
+        return stored
+
+    def accept_request(self, request: RotaRequest, overrides: Sequence[Override]) -> list[Override]:
+        """An agreed swap or cover: its overrides and the request's new status, as one change and one audit entry."""
+        assert request.decided_by is not None and request.decided_at is not None, "an accepted request is decided"
+        stored = self._store_overrides(
+            overrides, actor_id=request.decided_by, now=request.decided_at, request_id=request.id
+        )
+        was = self._write_request(request)
         self._changed(
-            actor_id=actor_id,
-            action="rota_override_added",
-            subject=stored[0].line.value,
-            details={
-                "overrides": [
-                    {
-                        "id": o.id,
-                        "user": o.user_id,
-                        "from": iso(o.starts_at),
-                        "to": iso(o.ends_at),
-                        "replaces": o.replaces,
-                    }
-                    for o in stored
-                ],
-                "request_id": request_id,
-            },
-            now=now,
+            actor_id=request.decided_by,
+            action=f"rota_request_{request.status.value}",
+            subject=request.line.value,
+            details={**audit_request(request, was), "overrides": [audit_override(o) for o in stored]},
+            now=request.decided_at,
         )
         return stored
 
@@ -256,7 +237,10 @@ class SqlRotaRepository:
         if row is None or row.cancelled_at is not None:
             return None
         row.cancelled_at = now
-        self._changed(actor_id=actor_id, action=action, subject=subject(row), details={"id": row.id}, now=now)
+        details = {"id": row.id, "user": row.user_id, "from": iso(row.starts_at), "to": iso(row.ends_at)}
+        if isinstance(row, OverrideRow):
+            details |= {"line": row.line, "replaces": row.replaces_id, "reason": row.reason}
+        self._changed(actor_id=actor_id, action=action, subject=subject(row), details=details, now=now)
         return row
 
     def cancel_override(self, override_id: int, *, actor_id: str, now: datetime) -> Override | None:
@@ -279,7 +263,16 @@ class SqlRotaRepository:
             is not None
         )
 
-    def add_leave(self, leave: Leave, *, actor_id: str, now: datetime, note: str | None = None) -> Leave:
+    def add_leave(
+        self,
+        leave: Leave,
+        *,
+        actor_id: str,
+        now: datetime,
+        note: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Leave:
+        """Store leave; `details` is what the caller knows beyond it (the conflicts it found), for the audit."""
         row = LeaveRow(
             user_id=leave.user_id,
             starts_at=leave.starts_at,
@@ -294,7 +287,13 @@ class SqlRotaRepository:
             actor_id=actor_id,
             action="rota_leave_added",
             subject=leave.user_id,
-            details={"id": row.id, "from": iso(leave.starts_at), "to": iso(leave.ends_at), "note": row.note},
+            details={
+                "id": row.id,
+                "from": iso(leave.starts_at),
+                "to": iso(leave.ends_at),
+                "note": row.note,
+                **(details or {}),
+            },
             now=now,
         )
         return leave_from_row(row)
@@ -333,11 +332,11 @@ class SqlRotaRepository:
         self.session.add(row)
         self.session.flush()
         request.id, request.version = row.id, row.version
-        self.audit(
+        self._audit(
             actor_id=request.requester_id,
             action=f"rota_{request.kind.value}_requested",
             subject=request.line.value,
-            details={"request_id": row.id, "target": request.target_id, **request_details(request)},
+            details=audit_request(request, None),
             now=request.created_at,
         )
         return request
@@ -346,10 +345,12 @@ class SqlRotaRepository:
         row = self.session.get(RotaRequestRow, request_id)
         return request_from_row(row) if row else None
 
-    def save_request(self, request: RotaRequest) -> None:
+    def _write_request(self, request: RotaRequest) -> str:
+        """Write back a request's decision (optimistic lock on its version); returns the status it had."""
         row = self.session.get(RotaRequestRow, request.id)
         if row is None or row.version != request.version:
             raise ConcurrentUpdate(f"rota request {request.id} changed while it was being decided")
+        was = row.status
         row.status = request.status.value
         row.decided_at, row.decided_by = request.decided_at, request.decided_by
         row.details = request_details(request)
@@ -358,11 +359,16 @@ class SqlRotaRepository:
         except StaleDataError as error:
             raise ConcurrentUpdate(f"rota request {request.id} changed while it was being decided") from error
         request.version = row.version
-        self.audit(
+        return was
+
+    def save_request(self, request: RotaRequest) -> None:
+        """A decision that changes nobody's duty (declined, awaiting approval, rejected, cancelled); audited."""
+        was = self._write_request(request)
+        self._audit(
             actor_id=request.decided_by or request.requester_id,
             action=f"rota_request_{request.status.value}",
             subject=request.line.value,
-            details={"request_id": request.id},
+            details=audit_request(request, was),
             now=request.decided_at or request.created_at,
         )
 
@@ -392,7 +398,7 @@ def seed_rota_if_empty(session: Session, config_rota: Rota, now: datetime) -> li
     seed once.
     """
     calendar_token(session)
-    _locked_revision(session)
+    locked_revision(session)
     repo = SqlRotaRepository(session)
     stored = {SupportLine(line) for line in session.scalars(select(RotationRow.line).distinct())}
     seeded = [line for line in config_rota.rotations if line not in stored]

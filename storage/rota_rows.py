@@ -84,3 +84,26 @@ def request_details(request: RotaRequest) -> dict[str, Any]:
         "taken_to": iso(request.taken_to),
         "extra": request.extra,
     }
+
+
+def audit_override(override: Override) -> dict[str, Any]:
+    return {
+        "id": override.id,
+        "user": override.user_id,
+        "from": iso(override.starts_at),
+        "to": iso(override.ends_at),
+        "replaces": override.replaces,
+        "reason": override.reason.value,
+    }
+
+
+def audit_request(request: RotaRequest, was: str | None) -> dict[str, Any]:
+    """A request as the audit log keeps it: who asked whom for what, and the status it left (when decided)."""
+    entry = {
+        "request_id": request.id,
+        "kind": request.kind.value,
+        "requester": request.requester_id,
+        "target": request.target_id,
+        **request_details(request),
+    }
+    return entry if was is None else {**entry, "was": was}

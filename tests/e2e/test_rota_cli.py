@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.cli import main
 from storage.db import make_engine, make_sessionmaker
 from storage.models import AuditRow, OutboxRow, RotationRow
-from storage.rota import calendar_token
+from storage.rota_meta import calendar_token
 from tests.e2e.conftest import Desk
 from tests.e2e.test_cli import supportbot
 

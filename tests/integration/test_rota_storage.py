@@ -21,11 +21,9 @@ from storage.rota import (
     KEEP_PAST,
     RotaCache,
     SqlRotaRepository,
-    calendar_token,
-    calendar_url,
-    read_revision,
     seed_rota_if_empty,
 )
+from storage.rota_meta import calendar_token, calendar_url, read_revision
 from tests.conftest import LONDON, TUESDAY_10AM
 from triage.ports import ConcurrentUpdate
 

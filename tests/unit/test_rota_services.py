@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -45,11 +45,14 @@ def make_rota(*, leads: frozenset[str] = frozenset({LEAD})) -> Rota:
 
 @dataclass
 class FakeRepo:
-    """The RotaRepository port in memory; `rota` follows what was stored, as the real one's load would."""
+    """The RotaRepository port in memory; `rota` follows what was stored, as the real one's load would.
+
+    `writes` lists each write (method, actor, details): the real repository leaves one audit entry per write.
+    """
 
     rota: Rota
     requests: dict[int, RotaRequest] = field(default_factory=dict)
-    audits: list[tuple[str, str, str | None]] = field(default_factory=list)
+    writes: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def load(self, *, leads: frozenset[str]) -> Rota:
@@ -59,20 +62,45 @@ class FakeRepo:
         self, rotation: Rotation, *, effective_from: datetime | None, actor_id: str, now: datetime
     ) -> None:
         self.rota = self.rota.with_changes(rotations={rotation.line: rotation})
+        self.writes.append(("add_rotation", actor_id, {}))
 
-    def add_overrides(
-        self, overrides: Sequence[Override], *, actor_id: str, now: datetime, request_id: int | None = None
-    ) -> list[Override]:
+    def _store(self, overrides: Sequence[Override]) -> list[Override]:
         stored = [replace(o, id=next(self.ids)) for o in overrides]
         self.rota = self.rota.with_changes(overrides=stored)
         return stored
 
+    def add_overrides(
+        self,
+        overrides: Sequence[Override],
+        *,
+        actor_id: str,
+        now: datetime,
+        details: Mapping[str, Any] | None = None,
+    ) -> list[Override]:
+        self.writes.append(("add_overrides", actor_id, dict(details or {})))
+        return self._store(overrides)
+
+    def accept_request(self, request: RotaRequest, overrides: Sequence[Override]) -> list[Override]:
+        assert request.id is not None and request.decided_by is not None
+        self.requests[request.id] = replace(request, version=request.version + 1)
+        self.writes.append(("accept_request", request.decided_by, {}))
+        return self._store(overrides)
+
     def cancel_override(self, override_id: int, *, actor_id: str, now: datetime) -> Override | None:
         return None
 
-    def add_leave(self, leave: Leave, *, actor_id: str, now: datetime, note: str | None = None) -> Leave:
+    def add_leave(
+        self,
+        leave: Leave,
+        *,
+        actor_id: str,
+        now: datetime,
+        note: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Leave:
         stored = replace(leave, id=next(self.ids))
         self.rota = self.rota.with_changes(leave=[stored])
+        self.writes.append(("add_leave", actor_id, dict(details or {})))
         return stored
 
     def cancel_leave(self, leave_id: int, *, actor_id: str, now: datetime) -> Leave | None:
@@ -81,6 +109,7 @@ class FakeRepo:
     def add_request(self, request: RotaRequest) -> RotaRequest:
         stored = replace(request, id=next(self.ids))
         self.requests[stored.id] = stored  # type: ignore[index]
+        self.writes.append(("add_request", request.requester_id, {}))
         return stored
 
     def get_request(self, request_id: int) -> RotaRequest | None:
@@ -89,12 +118,10 @@ class FakeRepo:
     def save_request(self, request: RotaRequest) -> None:
         assert request.id is not None
         self.requests[request.id] = replace(request, version=request.version + 1)
+        self.writes.append(("save_request", request.decided_by or request.requester_id, {}))
 
     def pending_requests_for(self, user_id: str) -> list[RotaRequest]:
         return [r for r in self.requests.values() if r.target_id == user_id and r.status is RequestStatus.PENDING]
-
-    def audit(self, *, actor_id: str, action: str, subject: str | None, details: dict[str, Any], now: datetime) -> None:
-        self.audits.append((actor_id, action, subject))
 
 
 @dataclass
@@ -112,6 +139,12 @@ class FakeNotifier:
 
     def leave_conflicts(self, leave: Leave, conflicts: Sequence[Duty], lead_ids: Sequence[str]) -> None:
         self.said.append(("leave_conflicts", (tuple(conflicts), tuple(lead_ids))))
+
+    def leave_cancelled(self, leave: Leave, *, by: str, back_on: Sequence[Duty]) -> None:
+        self.said.append(("leave_cancelled", (leave.user_id, by, tuple(back_on))))
+
+    def override_removed(self, override: Override, *, by: str, instead: Sequence[Duty]) -> None:
+        self.said.append(("override_removed", (override.user_id, by, tuple(instead))))
 
 
 @pytest.fixture
@@ -166,7 +199,7 @@ def test_swap_happy_path_two_overrides_agreed_by_both(repo: FakeRepo, notifier: 
     assert repo.rota.on_duty(FIRST, local(14, 12, 12)) == BOB
     assert repo.rota.duty_at(FIRST, local(14, 12, 12))[2] is DutySource.OVERRIDE
     assert notifier.said[-1] == ("request_decided", RequestStatus.ACCEPTED)
-    assert [a[1] for a in repo.audits] == ["rota.swap_requested", "rota.request_applied"]
+    assert [w[:2] for w in repo.writes] == [("add_request", ALICE), ("accept_request", BOB)]  # one write each
 
 
 def test_decline_changes_nothing(repo: FakeRepo, notifier: FakeNotifier) -> None:
@@ -194,7 +227,7 @@ def test_swap_refusals(
 ) -> None:
     with pytest.raises(error, match=words):
         swap(repo, notifier, **changes)
-    assert repo.requests == {} and notifier.said == [] and repo.audits == []
+    assert repo.requests == {} and notifier.said == [] and repo.writes == []
 
 
 @pytest.mark.parametrize("who", [ALICE, CAROL, LEAD])
@@ -349,7 +382,9 @@ def test_leave_without_conflict_says_nothing(repo: FakeRepo, notifier: FakeNotif
         now=NOW,
     )
     assert recorded.conflicts == [] and notifier.said == []
-    assert [a[1] for a in repo.audits] == ["rota.leave_added"]
+    assert repo.writes == [
+        ("add_leave", ALICE, {"first": "2026-12-01", "last": "2026-12-04", "conflicts": 0, "uncovered": 0})
+    ]
 
 
 @pytest.mark.parametrize(
@@ -390,7 +425,7 @@ def test_membership_edit_takes_over_at_the_next_handover(repo: FakeRepo) -> None
     assert rotation.shift_start(0) == local(30, 11)
     assert repo.rota.on_duty(FIRST, NOW) == ALICE  # the current shift is left alone
     assert [repo.rota.on_duty(FIRST, local(d, m, 12)) for d, m in ((30, 11), (7, 12), (14, 12))] == [ZOE, CAROL, ALICE]
-    assert repo.audits[-1][1] == "rota.members_set"
+    assert repo.writes == [("add_rotation", LEAD, {})]
 
 
 @pytest.mark.parametrize(
@@ -431,3 +466,23 @@ def test_lead_override_across_a_handover_is_split(repo: FakeRepo) -> None:
             rota=repo.rota,
             now=NOW,
         )
+
+
+def test_lead_override_leaves_out_the_persons_own_shift_and_refuses_a_no_op(repo: FakeRepo) -> None:
+    def put_on(user: str, starts_at: datetime, ends_at: datetime) -> list[Override]:
+        return add_override(
+            line=SECOND,
+            user_id=user,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            actor_id=LEAD,
+            repo=repo,
+            rota=repo.rota,
+            now=NOW,
+        )
+
+    stored = put_on(DAN, local(29, 11), local(1, 12))  # Dan's own week starts Mon 30 Nov
+    assert [(o.replaces, o.starts_at, o.ends_at) for o in stored] == [(ERIN, local(29, 11), local(30, 11))]
+    with pytest.raises(InvalidInput, match="on 2nd line duty for all of that time already"):
+        put_on(ERIN, local(25, 11), local(26, 11))  # her own week
+    assert [w[0] for w in repo.writes] == ["add_overrides"]
