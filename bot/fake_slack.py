@@ -266,6 +266,11 @@ class FakeSlack:
             return Fault(method, 200, "service_unavailable", None, 0)
         return Fault(method, int(kind), None, None, 0)
 
+    def reset(self) -> None:
+        """Forget the calls recorded so far (the ack benchmark starts each measured run on a clean slate)."""
+        with self._cond:
+            self.calls.clear()
+
     def calls_to(self, method: str) -> list[Call]:
         with self._cond:
             return [c for c in self.calls if c.method == method]
