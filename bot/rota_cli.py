@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.config import ConfigError
 from rota.roster import Duty, DutySource, Leave, Override, OverrideReason, Rota
-from rota.rotation import SupportLine
+from rota.rotation import RotaError, SupportLine, check_year
 from triage.privacy import is_user_id
 
 ACTOR = "cli"
@@ -38,6 +38,9 @@ def _instant(text: str, zone: Any, flag: str) -> datetime:
     """ISO-8601; without an offset it is the desk's local time (config `timezone`)."""
     try:
         at = datetime.fromisoformat(text)
+        check_year(at, f"{flag} {text!r}")
+    except RotaError as error:
+        raise BadInput(str(error)) from None
     except ValueError:
         raise BadInput(f"{flag} {text!r} is not an ISO-8601 time like 2026-11-24T10:00 or 2026-11-24T10:00Z") from None
     return (at if at.tzinfo else at.replace(tzinfo=zone)).astimezone(UTC)
@@ -45,7 +48,11 @@ def _instant(text: str, zone: Any, flag: str) -> datetime:
 
 def _day(text: str, flag: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        check_year(day, f"{flag} {text!r}")
+        return day
+    except RotaError as error:
+        raise BadInput(str(error)) from None
     except ValueError:
         raise BadInput(f"{flag} {text!r} is not a date like 2026-11-30") from None
 

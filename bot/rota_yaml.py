@@ -17,7 +17,7 @@ import yaml
 
 from bot.config import ConfigError, _Document, _mapping, _read, _rota, _zone
 from rota.roster import Duty, Leave, Override, OverrideReason, Rota
-from rota.rotation import RotaError, Rotation, SupportLine
+from rota.rotation import RotaError, Rotation, SupportLine, check_year
 from storage.rota import SqlRotaRepository
 from storage.rota_rows import rotation_from_row
 from triage.privacy import is_user_id
@@ -111,9 +111,14 @@ def _moment(doc: _Document, value: Any, path: tuple[str | int, ...], zone: ZoneI
     text = str(value).strip()
     try:
         if len(text) == 10:
-            day = date.fromisoformat(text) + timedelta(days=1 if end_of_day else 0)
+            day = date.fromisoformat(text)
+            check_year(day, repr(value))
+            day += timedelta(days=1 if end_of_day else 0)
             return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
         at = datetime.fromisoformat(text)
+        check_year(at, repr(value))
+    except RotaError as error:
+        raise doc.error(path, str(error)) from None
     except ValueError:
         raise doc.error(path, f"{value!r} is not a date (2026-11-30) or an ISO-8601 time (2026-11-30T09:00)") from None
     return (at if at.tzinfo else at.replace(tzinfo=zone)).astimezone(UTC)

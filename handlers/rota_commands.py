@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from rota.rotation import WEEKDAYS, SupportLine
+from rota.rotation import WEEKDAYS, RotaError, SupportLine, check_year
 from triage.errors import InvalidInput
 
 LINE_WORDS = {
@@ -56,6 +56,9 @@ def resolve_day(day: str | None, now: datetime, zone: ZoneInfo) -> datetime | No
     else:
         try:
             wanted = date.fromisoformat(day)
+            check_year(wanted, f"`{day}`")
+        except RotaError as error:
+            raise InvalidInput("day", str(error)) from None
         except ValueError:
             raise InvalidInput("day", f"`{day}` is not a date; use YYYY-MM-DD, `tomorrow` or a weekday.") from None
     return datetime.combine(wanted, MIDDAY, tzinfo=zone).astimezone(UTC)

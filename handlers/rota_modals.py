@@ -16,7 +16,7 @@ from handlers.ids import RotaCallbackId, RotaField
 from handlers.payloads import user_id
 from handlers.rota_actions import rota_call
 from rota.ports import RotaRequest
-from rota.rotation import SupportLine
+from rota.rotation import RotaError, SupportLine, check_year
 from rota.services import (
     add_leave,
     add_override,
@@ -86,7 +86,11 @@ def parse_their_shift(value: Any) -> tuple[SupportLine, str, datetime]:
 
 def parse_day(value: Any, field: RotaField) -> date:
     try:
-        return date.fromisoformat(str(value))
+        day = date.fromisoformat(str(value))
+        check_year(day, day.isoformat())
+        return day
+    except RotaError as error:
+        raise InvalidInput(field, str(error)) from None
     except ValueError:
         raise InvalidInput(field, "Pick a date.") from None
 

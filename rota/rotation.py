@@ -39,6 +39,15 @@ class Handover:
         return clock if self.weekday is None else f"{WEEKDAYS[self.weekday]} {clock}"
 
 
+YEARS = range(1900, 2200)  # dates the rota answers for: shift arithmetic near 9999-12-31 would overflow datetime
+
+
+def check_year(day: date, what: str) -> None:
+    """Refuse a date (or datetime) far outside any rota before its arithmetic overflows, as a RotaError."""
+    if day.year not in YEARS:
+        raise RotaError(f"{what} is out of range: use a year from {YEARS[0]} to {YEARS[-1]}")
+
+
 _HANDOVER = re.compile(r"^\s*(?:(?P<day>[a-zA-Z]{3})\s+)?(?P<h>\d{1,2}):(?P<m>\d{2})\s*$")
 _EVERY_N = re.compile(r"^\s*every\s+(?P<n>\d+)\s+days?\s*$")
 

@@ -88,11 +88,14 @@ def test_serve_killed_mid_burst_then_restarted_delivers_everything_and_repeats_n
     burst = [("C0TRIAGE", f"burst {n}") for n in range(6)] + [(f"U0B{n:03d}", f"burst dm {n}") for n in range(18)]
     texts = {text for _, text in burst}
     queue_burst(database_url, burst)
-    fake.slow_down(0.25, method="chat.postMessage")
+    fake.slow_down(0.25, method="chat.postMessage", count=8)
+    # Then Slack holds each answer long enough that the kill surely lands while it holds one, however busy
+    # the machine: a kill just after an answer, before its commit, would rightly send that message twice.
+    fake.slow_down(5.0, method="chat.postMessage")
     environment = env(fake, database_url, config_path)
     first = serve(environment, tmp_path)
     try:
-        fake.wait_for(lambda calls: sum(c.text in texts for c in calls) >= 8, timeout=20)
+        fake.wait_for(lambda calls: sum(c.text in texts for c in calls) >= 8, timeout=30)
         fake.wait_in_flight(1)  # Slack is holding a request: kill the sender before it answers
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -100,7 +103,8 @@ def test_serve_killed_mid_burst_then_restarted_delivers_everything_and_repeats_n
         stop(first)
     before_kill = answered(fake, texts)
     assert 8 <= sum(before_kill.values()) < len(burst), "the kill landed mid-burst"
-    fake.wait_for(lambda calls: any(c.method == "chat.postMessage!aborted" for c in calls), timeout=5)
+    fake.wait_for(lambda calls: any(c.method == "chat.postMessage!aborted" for c in calls), timeout=20)
+    fake.heal()  # Slack answers at once again
 
     second = serve(environment, tmp_path)  # same host: the dead process's leases are void at once
     try:

@@ -10,7 +10,6 @@ import threading
 import time
 from collections import Counter
 from datetime import timedelta
-from itertools import pairwise
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -137,17 +136,18 @@ def test_a_burst_to_one_channel_is_paced_across_workers_and_does_not_hold_up_oth
     queue(runtime, [("C0LEADS", f"digest part {n}") for n in range(8)] + [(f"U0P{n}", "dm") for n in range(4)])
     workers = [worker(runtime, fake, pace=pace), worker(runtime, fake, pace=pace)]
     threads = [threading.Thread(target=w.drain) for w in workers]
+    started = time.monotonic()  # before either worker claims: every send slot lies after it
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
     burst = [c for c in fake.calls_to("chat.postMessage") if c.channel == "C0LEADS"]
     assert [c.text for c in burst] == [f"digest part {n}" for n in range(8)]  # in order, once each
-    offsets = [round(call.at - burst[0].at, 2) for call in burst]
-    # After the burst allowance, one per interval, whichever of the two workers sent it.
-    # Send slots are spaced exactly; arrivals jitter by the HTTP round trip of whichever worker sends.
-    assert offsets[-1] >= 6 * 0.2 - 0.15, offsets
-    assert all(later - earlier >= 0.08 for earlier, later in pairwise(offsets[2:])), offsets
+    # After the burst allowance, one per interval, whichever of the two workers sent it: part k is never
+    # sent before its slot, k - 1 intervals after the claim. Only this bound is exact: on a busy machine a
+    # late send does not push back the slots after it, so the gaps between two arrivals may shrink.
+    offsets = [round(call.at - started, 3) for call in burst]
+    assert all(offset >= (k - 1) * 0.2 - 0.01 for k, offset in enumerate(offsets)), offsets
     dms = [c for c in fake.calls_to("chat.postMessage") if c.channel != "C0LEADS"]
     assert len(dms) == 4 and max(c.at for c in dms) < burst[3].at, "the other channels did not wait"
 
