@@ -34,7 +34,8 @@ def _check(args: argparse.Namespace) -> str | None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.cli import _fail, _setup_logging
-    from storage.gdpr import export_person, record_audit
+    from storage.audit import record_audit
+    from storage.gdpr import export_person
 
     _setup_logging()
     if problem := _check(args):
@@ -75,7 +76,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_erase(args: argparse.Namespace) -> int:
     from bot.cli import _deliver, _fail, _setup_logging
-    from storage.gdpr import current_rota_lines, erase_person, record_audit
+    from storage.audit import record_audit
+    from storage.gdpr import current_rota_lines, erase_person
 
     _setup_logging()
     if problem := _check(args):

@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import select
-
 from bot.rota_jobs import RotaJobs
 from handlers.deps import Deps
 from handlers.digest_view import digest_message
-from storage.inbound import forget_events_before
-from storage.models import InboundEventRow
+from storage.inbound import forget_events_before, has_events_before
 from storage.reports import SqlReports
 from triage.digest import DigestKind, build_digest
 from triage.reminders import SweepResult, refresh_timers, sweep
@@ -120,10 +117,7 @@ class Jobs:
         """
         before = now - EVENT_MEMORY
         with self.deps.read_sessions.begin() as session:
-            if (
-                session.scalar(select(InboundEventRow.event_id).where(InboundEventRow.received_at < before).limit(1))
-                is None
-            ):
+            if not has_events_before(session, before):
                 return 0
         with self.deps.sessions.begin() as session:
             return forget_events_before(session, before)

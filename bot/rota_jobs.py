@@ -186,10 +186,13 @@ class RotaJobs:
         """Point each configured user group at whoever is on duty: at each change, and once at start-up."""
         force, self._sync_pending = self._sync_pending, False
         updates = 0
-        for line, group in sorted(self.deps.config.usergroups.items()):
-            if line not in rota.rotations:
-                continue
-            keys = self._unclaimed(c.key for c in duty_changes(rota, line, since=None, now=now))
+        groups = [
+            (line, group) for line, group in sorted(self.deps.config.usergroups.items()) if line in rota.rotations
+        ]
+        changes = {line: {c.key for c in duty_changes(rota, line, since=None, now=now)} for line, _ in groups}
+        todo = self._unclaimed(key for keys in changes.values() for key in keys)  # one read for every line
+        for line, group in groups:
+            keys = changes[line] & todo
             if not keys and not force:
                 continue
             user = rota.on_duty(line, now)

@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from handlers import rota_views
+from handlers.blocks import mention
 from handlers.deps import Deps, UnitOfWork
 from handlers.errors import reports_errors
 from handlers.ids import RotaCallbackId, RotaField
@@ -145,7 +146,7 @@ def register(app: App, deps: Deps) -> None:
         def send(uow: UnitOfWork) -> str:
             request = rota_call(deps, uow, service, arguments)
             return (
-                f"I have asked <@{request.target_id}> to {what}; you will hear here when they answer.\n"
+                f"I have asked {mention(request.target_id)} to {what}; you will hear here when they answer.\n"
                 f"> {rota_views.describe_request(request, zone, to='')}"
             )
 
@@ -213,7 +214,7 @@ def register(app: App, deps: Deps) -> None:
                 for line, chosen in changes.items()
             ]
             return "\n".join(
-                f"The {r.line.label} rota is now {', '.join(f'<@{m}>' for m in r.members)} "
+                f"The {r.line.label} rota is now {', '.join(mention(m) for m in r.members)} "
                 f"in that order, from {rota_views.when(r.shift_start(0), zone)}."
                 for r in done
             )
@@ -239,7 +240,7 @@ def register(app: App, deps: Deps) -> None:
         def send(uow: UnitOfWork) -> str:
             pieces = rota_call(deps, uow, add_override, arguments)
             span = rota_views.span(pieces[0].starts_at, pieces[-1].ends_at, zone)
-            return f"<@{who}> is on {SupportLine(line_value).label} duty {span}."
+            return f"{mention(who)} is on {SupportLine(line_value).label} duty {span}."
 
         return send
 

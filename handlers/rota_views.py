@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.blocks import Blocks, Message, input_block, mention, mrkdwn, option, plain_text
+from handlers.blocks import Blocks, Message, _context, input_block, mention, mrkdwn, option, plain_text
 from handlers.ids import RotaActionId, RotaCallbackId, RotaField
 from rota.ports import RequestKind, RequestStatus, RotaRequest
 from rota.roster import Duty, DutySource, Leave, Rota
@@ -48,10 +48,6 @@ def duty_text(duty: Duty, zone: ZoneInfo) -> str:
     elif duty.source is DutySource.NOBODY:
         note = f" {MARKS[duty.source]}"
     return f"• {span(duty.starts_at, duty.ends_at, zone)}  {who}{note}"
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
 
 
 def button(action: RotaActionId, label: str, value: str = "", style: str | None = None) -> dict[str, Any]:

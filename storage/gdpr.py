@@ -25,6 +25,8 @@ from storage.models import (
     RotationRow,
     TicketRow,
 )
+from storage.rota import SqlRotaRepository
+from storage.rota_rows import iso
 from triage.model import Status
 from triage.privacy import ERASED, TEXT_KEYS, pseudonym, replace_user, scrub_strings, scrub_text, text_fragments
 
@@ -32,10 +34,6 @@ SALT_KEY = "gdpr_pseudonym_salt"
 REQUESTER_CARD = "requester:"
 OTHER_REQUESTER = "another requester"
 WITHHELD = "[another person's request]"
-
-
-def _iso(at: datetime | None) -> str | None:
-    return at.isoformat() if at else None
 
 
 def pseudonym_for(session: Session, user_id: str) -> str:
@@ -46,13 +44,6 @@ def pseudonym_for(session: Session, user_id: str) -> str:
         session.add(salt)
         session.flush()
     return pseudonym(user_id, bytes.fromhex(salt.value))
-
-
-def record_audit(
-    session: Session, *, at: datetime, actor_id: str, action: str, subject: str, details: dict[str, Any]
-) -> None:
-    session.add(AuditRow(at=at, actor_id=actor_id, action=action, subject=subject, details=details))
-    session.flush()
 
 
 # -- export -------------------------------------------------------------------------------------------------
@@ -66,7 +57,7 @@ def _event(row: EventRow, prefix: str, user_id: str) -> dict[str, Any]:
         "ticket": f"{prefix}-{row.ticket_id}",
         "kind": row.kind,
         "actor_id": row.actor_id,
-        "at": _iso(row.at),
+        "at": iso(row.at),
         "data": data,
     }
 
@@ -79,8 +70,8 @@ def _summary(row: TicketRow, prefix: str) -> dict[str, Any]:
         "priority": row.priority,
         "status": row.status,
         "line": row.line,
-        "created_at": _iso(row.created_at),
-        "resolved_at": _iso(row.resolved_at),
+        "created_at": iso(row.created_at),
+        "resolved_at": iso(row.resolved_at),
     }
 
 
@@ -116,7 +107,7 @@ def export_person(session: Session, *, user_id: str, prefix: str, now: datetime)
     ).all()
     return {
         "user_id": user_id,
-        "exported_at": _iso(now),
+        "exported_at": iso(now),
         "tickets_raised": [
             {
                 "ref": f"{prefix}-{t.id}",
@@ -129,9 +120,9 @@ def export_person(session: Session, *, user_id: str, prefix: str, now: datetime)
                 "assignee_id": t.assignee_id,
                 "duplicate_of": f"{prefix}-{t.duplicate_of_id}" if t.duplicate_of_id else None,
                 "handover_note": t.handover_note,
-                "created_at": _iso(t.created_at),
-                "updated_at": _iso(t.updated_at),
-                "resolved_at": _iso(t.resolved_at),
+                "created_at": iso(t.created_at),
+                "updated_at": iso(t.updated_at),
+                "resolved_at": iso(t.resolved_at),
                 "events": events_by_ticket.get(t.id, []),
             }
             for t in raised
@@ -141,7 +132,7 @@ def export_person(session: Session, *, user_id: str, prefix: str, now: datetime)
         "events_acted": [_event(e, prefix, user_id) for e in acted],
         "messages": _messages(session, messages, user_id, prefix),
         "audit": [
-            {"at": _iso(a.at), "actor_id": a.actor_id, "action": a.action, "subject": a.subject, "details": a.details}
+            {"at": iso(a.at), "actor_id": a.actor_id, "action": a.action, "subject": a.subject, "details": a.details}
             for a in audit
         ],
         "rota": _export_rota(session, user_id),
@@ -159,10 +150,10 @@ def _messages(session: Session, messages: Sequence[OutboxRow], user_id: str, pre
     fragments = text_fragments(others)
     return [
         {
-            "created_at": _iso(m.created_at),
+            "created_at": iso(m.created_at),
             "operation": m.operation,
             "status": m.status,
-            "sent_at": _iso(m.sent_at),
+            "sent_at": iso(m.sent_at),
             "text": scrub_strings(text, fragments, user_id, user_id, replacement=WITHHELD),
         }
         for m, text in zip(messages, texts, strict=True)
@@ -173,7 +164,7 @@ def _export_rota(session: Session, user_id: str) -> dict[str, Any]:
     rotations = [
         {
             "line": r.line,
-            "effective_from": _iso(r.effective_from),
+            "effective_from": iso(r.effective_from),
             "position": r.members.index(user_id),
             "handover": r.handover,
         }
@@ -198,19 +189,19 @@ def _export_rota(session: Session, user_id: str) -> dict[str, Any]:
                 "line": o.line,
                 "user_id": o.user_id,
                 "replaces_id": o.replaces_id,
-                "starts_at": _iso(o.starts_at),
-                "ends_at": _iso(o.ends_at),
+                "starts_at": iso(o.starts_at),
+                "ends_at": iso(o.ends_at),
                 "reason": o.reason,
-                "cancelled_at": _iso(o.cancelled_at),
+                "cancelled_at": iso(o.cancelled_at),
             }
             for o in overrides
         ],
         "leave": [
             {
-                "starts_at": _iso(v.starts_at),
-                "ends_at": _iso(v.ends_at),
+                "starts_at": iso(v.starts_at),
+                "ends_at": iso(v.ends_at),
                 "note": v.note,
-                "cancelled_at": _iso(v.cancelled_at),
+                "cancelled_at": iso(v.cancelled_at),
             }
             for v in leave
         ],
@@ -222,8 +213,8 @@ def _export_rota(session: Session, user_id: str) -> dict[str, Any]:
                 "target_id": q.target_id,
                 "details": q.details,
                 "status": q.status,
-                "created_at": _iso(q.created_at),
-                "decided_at": _iso(q.decided_at),
+                "created_at": iso(q.created_at),
+                "decided_at": iso(q.decided_at),
             }
             for q in requests
         ],
@@ -262,14 +253,7 @@ class Erasure:
 
 def current_rota_lines(session: Session, user_id: str) -> list[str]:
     """Lines whose latest stored rotation still has the person: erasing them would put a pseudonym on duty."""
-    latest: dict[str, RotationRow] = {}
-
-    def order(row: RotationRow) -> tuple[bool, str, int]:
-        return (row.effective_from is not None, _iso(row.effective_from) or "", row.id)
-
-    for row in session.scalars(select(RotationRow)):
-        if row.line not in latest or order(row) > order(latest[row.line]):
-            latest[row.line] = row
+    latest = {row.line: row for row in SqlRotaRepository(session).rotation_rows()}  # in force order: last wins
     return sorted(line for line, row in latest.items() if user_id in row.members)
 
 

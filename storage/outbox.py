@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import AuditRow, Base, CardRow, ChannelPaceRow, OutboxRow
+from storage.audit import record_audit
+from storage.models import Base, CardRow, ChannelPaceRow, OutboxRow
+from storage.timers import dialect_insert
 
 # Transient failures (429, 5xx, timeouts) are retried for this long, the back-off capped, so a long Slack
 # outage delays messages but loses none; only permanent errors (channel_not_found...) are dead at once.
@@ -227,7 +228,7 @@ class Outbox:
             return
         dialect = self.session.get_bind().dialect.name
         table = Base.metadata.tables[ChannelPaceRow.__tablename__]
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+        insert = dialect_insert(self.session, table)
         later = func.greatest if dialect == "postgresql" else func.max
         statement = insert.on_conflict_do_update(
             index_elements=["channel"], set_={"next_at": later(table.c.next_at, insert.excluded.next_at)}
@@ -242,16 +243,6 @@ class Outbox:
         """Give a claimed message back unsent (stopping), so another worker need not wait for the lease."""
         row = self.session.get_one(OutboxRow, message_id)
         row.claimed_by = row.claimed_until = None
-
-    def due(self, *, limit: int) -> list[PendingMessage]:
-        rows = self.session.scalars(
-            select(OutboxRow)
-            .where(OutboxRow.status == "pending")
-            .where(or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= self.now))
-            .order_by(OutboxRow.id)
-            .limit(limit)
-        )
-        return [PendingMessage(r.id, r.operation, r.channel, r.card_key, dict(r.payload)) for r in rows]
 
     def card_location(self, card_key: str) -> tuple[str, str] | None:
         card = self.session.get(CardRow, card_key)
@@ -332,14 +323,13 @@ class Outbox:
                 raise LookupError(f"only dead letters can be re-driven; not dead: {', '.join(not_dead)}")
             rows = list(found.values())
         for row in rows:
-            self.session.add(
-                AuditRow(
-                    at=self.now,
-                    actor_id=actor[:32],
-                    action="outbox_redrive",
-                    subject=f"outbox:{row.id}",
-                    details={"channel": row.channel, "attempts": row.attempts, "last_error": row.last_error},
-                )
+            record_audit(
+                self.session,
+                at=self.now,
+                actor_id=actor,
+                action="outbox_redrive",
+                subject=f"outbox:{row.id}",
+                details={"channel": row.channel, "attempts": row.attempts, "last_error": row.last_error},
             )
             row.status = "pending"
             row.next_attempt_at = row.claimed_by = row.claimed_until = None

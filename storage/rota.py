@@ -13,14 +13,15 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from rota.ports import RequestStatus, RotaRequest
 from rota.roster import Leave, Override, Rota
 from rota.rotation import Rotation, SupportLine
-from storage.models import AuditRow, LeaveRow, OverrideRow, RotaRequestRow, RotationRow
+from storage.audit import record_audit
+from storage.models import LeaveRow, OverrideRow, RotaRequestRow, RotationRow
 from storage.rota_meta import (
     calendar_token,
     locked_revision,
@@ -92,14 +93,6 @@ class SqlRotaRepository:
         locked_revision(self.session)
         return self.load(leads=leads, since=now - KEEP_PAST)
 
-    def overrides_between(self, start: datetime, end: datetime) -> list[Override]:
-        rows = self.session.scalars(
-            select(OverrideRow)
-            .where(OverrideRow.cancelled_at.is_(None), OverrideRow.ends_at > start, OverrideRow.starts_at < end)
-            .order_by(OverrideRow.starts_at, OverrideRow.id)
-        )
-        return [override_from_row(r) for r in rows]
-
     def leave_between(self, start: datetime, end: datetime) -> list[tuple[Leave, str | None]]:
         """Leave (with its note) overlapping [start, end)."""
         rows = self.session.scalars(
@@ -122,8 +115,7 @@ class SqlRotaRepository:
     def _audit(
         self, *, actor_id: str, action: str, subject: str | None, details: dict[str, Any], now: datetime
     ) -> None:
-        self.session.add(AuditRow(at=now, actor_id=actor_id[:32], action=action, subject=subject, details=details))
-        self.session.flush()
+        record_audit(self.session, at=now, actor_id=actor_id, action=action, subject=subject, details=details)
 
     def add_rotation(
         self,
@@ -378,14 +370,6 @@ class SqlRotaRepository:
             select(RotaRequestRow)
             .where(RotaRequestRow.status.in_(_OPEN_REQUESTS))
             .where(or_(RotaRequestRow.target_id == user_id, RotaRequestRow.requester_id == user_id))
-            .order_by(RotaRequestRow.id)
-        )
-        return [request_from_row(r) for r in rows]
-
-    def requests_awaiting_approval(self) -> list[RotaRequest]:
-        rows = self.session.scalars(
-            select(RotaRequestRow)
-            .where(and_(RotaRequestRow.status == RequestStatus.AWAITING_APPROVAL.value))
             .order_by(RotaRequestRow.id)
         )
         return [request_from_row(r) for r in rows]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rota.rotation import SupportLine
 from storage.models import Base, MetaRow
+from storage.timers import dialect_insert
 
 ROTA_REVISION = "rota_revision"
 CALENDAR_TOKEN = "rota_calendar_token"
@@ -17,14 +17,17 @@ CALENDAR_TOKEN = "rota_calendar_token"
 
 def insert_meta_if_missing(session: Session, key: str, value: str) -> None:
     """INSERT ... ON CONFLICT DO NOTHING: two processes starting at once must not trip over the key."""
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Base.metadata.tables["meta"])
+    insert = dialect_insert(session, Base.metadata.tables[MetaRow.__tablename__])
     session.connection().execute(insert.values(key=key, value=value).on_conflict_do_nothing())
+
+
+def _value(session: Session, key: str) -> str | None:
+    return session.scalar(select(MetaRow.value).where(MetaRow.key == key))
 
 
 def read_revision(session: Session) -> str | None:
     """The rota's revision as committed: what a cache compares to decide whether to reload."""
-    return session.scalar(select(MetaRow.value).where(MetaRow.key == ROTA_REVISION))
+    return _value(session, ROTA_REVISION)
 
 
 def locked_revision(session: Session) -> MetaRow:
@@ -35,7 +38,7 @@ def locked_revision(session: Session) -> MetaRow:
 
 def calendar_token(session: Session) -> str:
     """The secret in calendar subscription URLs: made once, then kept in the meta table."""
-    token = session.scalar(select(MetaRow.value).where(MetaRow.key == CALENDAR_TOKEN))
+    token = _value(session, CALENDAR_TOKEN)
     if token is None:
         insert_meta_if_missing(session, CALENDAR_TOKEN, secrets.token_urlsafe(24))
         token = session.scalars(select(MetaRow.value).where(MetaRow.key == CALENDAR_TOKEN)).one()
@@ -50,7 +53,5 @@ def calendar_url(session: Session, public_url: str | None, line: SupportLine | s
     """The subscription URL of a line's calendar, or None when the config has no `public_url`."""
     if not public_url:
         return None
-    token = session.scalar(select(MetaRow.value).where(MetaRow.key == CALENDAR_TOKEN))
-    if token is None:  # seeding makes it at start-up; this is only for a database that predates it
-        token = calendar_token(session)
-    return public_url.rstrip("/") + calendar_path(line, token)
+    # Seeding makes the token at start-up; calendar_token makes it only for a database that predates that.
+    return public_url.rstrip("/") + calendar_path(line, calendar_token(session))

@@ -25,6 +25,12 @@ _DELETE_OTHER_TIMERS = _TIMERS.delete().where(
 )
 
 
+def dialect_insert(session: Session, table: Any) -> Any:
+    """INSERT with ON CONFLICT, in the session's dialect (SQLite and PostgreSQL both have it)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(table)
+
+
 class SqlTimerStore:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -98,11 +104,7 @@ class SqlTimerStore:
         return statement
 
     def _insert(self, table: type[SlaTimerRow] | type[SentNoticeRow]) -> Any:
-        """INSERT with ON CONFLICT, in the dialect at hand (SQLite and PostgreSQL both have it)."""
-        dialect = self.session.get_bind().dialect.name
-        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
-            Base.metadata.tables[table.__tablename__]
-        )
+        return dialect_insert(self.session, Base.metadata.tables[table.__tablename__])
 
     # -- recomputation after a policy or calendar edit -------------------------------------------
 
