@@ -95,6 +95,7 @@ def test_an_override_changes_who_is_on_and_is_split_at_the_handover(
     assert who(capsys, "--at", "2026-12-02T10:00")["first_line"] == "U9ZOE"
 
 
+@freeze_time("2026-11-24T10:00:00Z")  # leave is recorded before the shifts it touches
 def test_leave_changes_who_prints_the_conflicts_and_warns_the_leads(
     env: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -112,6 +113,7 @@ def test_leave_changes_who_prints_the_conflicts_and_warns_the_leads(
     assert "U2BOB" in json.dumps(warned[0].payload)
 
 
+@freeze_time("2026-11-24T10:00:00Z")  # leave is recorded before the shifts it touches
 def test_nobody_covering_is_said_loudly(env: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "leave", "--user", "U4DAN", "--from", "2026-11-30", "--to", "2026-12-06")[0] == 0
     status, out, _ = run(capsys, "leave", "--user", "U5ERIN", "--from", "2026-11-30", "--to", "2026-12-01")
