@@ -31,8 +31,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/rota_bench.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot handlers rota triage storage tests bench
-	$(BIN)/ruff format --check bot handlers rota triage storage tests bench
+	$(BIN)/ruff check bot core handlers services rota triage storage tests bench
+	$(BIN)/ruff format --check bot core handlers services rota triage storage tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -42,7 +42,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import Engine, text  # noqa: E402 - needs ROOT on sys.path when run as a script
 
-from handlers.digest_view import digest_message  # noqa: E402
+from handlers.slack.digest_view import digest_message  # noqa: E402
 from rota.calendar import WorkingCalendar  # noqa: E402
 from storage.db import make_engine, make_sessionmaker, migrate  # noqa: E402
 from storage.reports import SqlReports  # noqa: E402

@@ -49,7 +49,7 @@ def small_modal(title: str) -> dict[str, Any]:
 
 def supportbot_modal(title: str) -> dict[str, Any]:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from handlers.blocks import new_ticket_modal
+    from handlers.slack.blocks import new_ticket_modal
 
     return new_ticket_modal(title=title, origin_channel_id="C0GENERAL")
 

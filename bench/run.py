@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.fake_slack import FakeSlack  # noqa: E402 - needs ROOT on sys.path when run as a script
-from bot.simulator import SlackSimulator  # noqa: E402
+from handlers.slack.fake_api import FakeSlack  # noqa: E402 - needs ROOT on sys.path when run as a script
+from handlers.slack.simulator import SlackSimulator  # noqa: E402
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench"
@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="supportbot-bench-"))
     fake = FakeSlack(HOST, 0).start()
     config = tmp / "supportbot.yml"
-    shutil.copy(ROOT / "bot" / "demo.yml", config)
+    shutil.copy(ROOT / "bot" / "demo" / "demo.yml", config)
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": TOKEN,

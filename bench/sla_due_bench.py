@@ -8,7 +8,7 @@ P1-P4 (and untriaged), support queries, service tasks and GDPR requests, opened 
 2026-2027 (weekends, evenings and nights included, and a share packed around the four DST changes), written
 with `Z`, with the desk's offset, with other offsets, or without an offset (the desk's local time). Then it
 runs `supportbot sla due --batch - < rows.jsonl > out.jsonl` as a subprocess, with SUPPORTBOT_CONFIG pointing
-at a copy of bot/demo.yml whose holidays are England's (`{country: GB, subdivision: ENG, ...}`, see
+at a copy of bot/demo/demo.yml whose holidays are England's (`{country: GB, subdivision: ENG, ...}`, see
 --subdivision), and times the whole process: the first run and the best of --runs. It checks the output
 (one line per row, ids in order, no errors) and compares rows with `triage.sla.deadlines` in-process. It
 also times the command with one ticket (`--type ... --opened ...`), i.e. start-up alone, lists the
@@ -46,12 +46,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.config import SlaSettings, load_sla_settings  # noqa: E402 - needs ROOT on sys.path when run as a script
+from services.config import SlaSettings, load_sla_settings  # noqa: E402 - needs ROOT on sys.path when run as a script
 from triage.model import Priority, TicketType  # noqa: E402
 from triage.sla import SlaClock, deadlines  # noqa: E402
 
 TARGET_S = 3.0
-DEMO_CONFIG = ROOT / "bot" / "demo.yml"
+DEMO_CONFIG = ROOT / "bot" / "demo" / "demo.yml"
 DEMO_HOLIDAYS = "holidays: {country: GB, dates: [2026-12-24]}"
 ONE_TICKET = ("--type", "support_query", "--opened", "2026-11-24T10:00")
 SPAN = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
@@ -113,7 +113,7 @@ def write_rows(path: Path, n: int, seed: int, zone: ZoneInfo) -> dict[str, int]:
 
 
 def write_config(path: Path, subdivision: str | None) -> str:
-    """bot/demo.yml with England's bank holidays (subdivision ENG) unless told otherwise; returns the line."""
+    """bot/demo/demo.yml with England's bank holidays (subdivision ENG) unless told otherwise; returns the line."""
     text = DEMO_CONFIG.read_text(encoding="utf-8")
     if DEMO_HOLIDAYS not in text:
         raise RuntimeError(f"{DEMO_CONFIG} no longer has the line {DEMO_HOLIDAYS!r}; update the bench")
@@ -310,7 +310,7 @@ def holiday_report(config_path: Path, config_line: str) -> list[str]:
 
 def in_process(rows_path: Path, config_path: Path, profile: bool) -> tuple[float, float, float, str | None]:
     """run_batch without the process around it: (settings + calendar s, batch s, batch CPU s, profile)."""
-    from bot.sla_cli import DeadlineCalculator, run_batch
+    from bot.cli.sla import DeadlineCalculator, run_batch
 
     began = time.perf_counter()
     settings = load_sla_settings(config_path)

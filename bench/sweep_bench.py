@@ -53,10 +53,10 @@ from sqlalchemy import Engine, FromClause, delete, event, func, insert, select, 
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.app import Core, build_core  # noqa: E402 - needs ROOT on sys.path when run as a script
-from bot.clock import ManualClock  # noqa: E402
-from bot.config import AppConfig, load_config  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from rota.rotation import SupportLine  # noqa: E402
+from services.clock import ManualClock  # noqa: E402
+from services.config import AppConfig, load_config  # noqa: E402
 from storage.db import make_engine, migrate  # noqa: E402
 from storage.models import (  # noqa: E402
     EventRow,
@@ -69,7 +69,7 @@ from storage.timers import SLA_FINGERPRINT  # noqa: E402
 from triage.model import EventKind, Priority, Status, Ticket, TicketEvent, TicketType  # noqa: E402
 from triage.reminders import SlaContext, SweepResult, Timer, plan_alerts, plan_timers  # noqa: E402
 
-CONFIG = ROOT / "bot" / "demo.yml"
+CONFIG = ROOT / "bot" / "demo" / "demo.yml"
 # Tuesday 24 Nov 2026, 11:00 in London (GMT): working hours, rota week 4 (1st line U1ALICE, 2nd line U5ERIN).
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 DUE = 100

@@ -3,87 +3,29 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from slack_bolt import App, BoltResponse
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock, SystemClock
-from bot.config import AppConfig, load_config
 from bot.delivery import OutboxWorker
-from bot.jobs import Jobs
+from bot.jobs.tickets import Jobs
 from bot.settings import Settings
-from handlers import actions, commands, home, modals, rota_actions, rota_modals
-from handlers.deps import Deps
-from handlers.errors import explain_error, tell_person
+from handlers.slack.app import build_bolt_app, make_web_client
+from handlers.slack.chat import SlackChat
+from handlers.slack.sender import SlackSender
+from services.clock import Clock, SystemClock
+from services.config import AppConfig, load_config
+from services.unit_of_work import Deps
 from storage.db import make_engine, make_sessionmaker, migrate
 from storage.rota import RotaCache, seed_rota_if_empty
 
 log = logging.getLogger(__name__)
 
 
-def _drop_token_unused_warning(record: logging.LogRecord) -> bool:
-    """Bolt reads SLACK_BOT_TOKEN itself and then warns that our client's copy wins: true, and noise."""
-    return "`token` will be unused" not in record.getMessage()
-
-
 class StartupError(Exception):
     """Missing settings that stop the bot starting; the message says what to set."""
-
-
-def make_web_client(settings: Settings) -> WebClient:
-    """The Web API client: SLACK_API_URL as base URL when set; retries for 429, 5xx and connection errors."""
-    kwargs: dict[str, Any] = {}
-    if settings.api_url:
-        kwargs["base_url"] = settings.api_url if settings.api_url.endswith("/") else settings.api_url + "/"
-    return WebClient(
-        token=settings.bot_token,
-        timeout=15,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-        **kwargs,
-    )
-
-
-def build_bolt_app(settings: Settings, client: WebClient, deps: Deps) -> App:
-    if not settings.signing_secret and not settings.app_token:
-        raise StartupError("SLACK_SIGNING_SECRET is not set (find it under Basic Information in your Slack app).")
-    logging.getLogger("slack_bolt.App").addFilter(_drop_token_unused_warning)
-    app = App(
-        client=client,
-        signing_secret=settings.signing_secret or "socket-mode-does-not-sign",
-        process_before_response=False,
-        listener_executor=ThreadPoolExecutor(max_workers=16, thread_name_prefix="bolt-listener"),
-    )
-
-    @app.error
-    def handle_errors(error: Exception, body: dict[str, Any], respond: Any, client: WebClient) -> BoltResponse | None:
-        """Errors outside listeners (middleware); listeners report their own via handlers.errors."""
-        try:
-            tell_person(body, respond, client, explain_error(error, body))
-        except Exception:
-            log.warning("could not tell the user about an error", exc_info=True)
-        return None
-
-    commands.register(app, deps)
-    actions.register(app, deps)
-    modals.register(app, deps)
-    rota_actions.register(app, deps)
-    rota_modals.register(app, deps)
-    home.register(app, deps)
-    return app
 
 
 @dataclass
@@ -95,7 +37,7 @@ class Core:
     clock: Clock
     engine: Engine
     sessions: sessionmaker[Session]
-    client: WebClient
+    client: Any  # the Slack Web API client (handlers.slack.app.make_web_client)
     worker: OutboxWorker
     deps: Deps
     jobs: Jobs
@@ -109,7 +51,7 @@ class Core:
 class Runtime(Core):
     """Everything `serve`, the demo and the tests run: the same objects, wired the same way."""
 
-    app: App = field(default=None)  # type: ignore[assignment]  # always set by build_runtime
+    app: Any = field(default=None)  # the Bolt app with every listener (handlers.slack.app); set by build_runtime
 
 
 def build_core(
@@ -133,14 +75,16 @@ def build_core(
     with sessions.begin() as session:  # the config seeds the stored rota on first start, once
         seed_rota_if_empty(session, config.rota, clock.now())
     rota_cache = RotaCache(read_sessions, leads=config.rota.leads, now=clock.now)
-    client = make_web_client(settings)
-    worker = OutboxWorker(sessions, client, delivery_clock or clock, leads=sorted(config.rota.leads))
+    client = make_web_client(token=settings.bot_token, api_url=settings.api_url)
+    senders = {"slack": SlackSender(client)}  # Teams adds its sender here
+    worker = OutboxWorker(sessions, senders, delivery_clock or clock, leads=sorted(config.rota.leads))
     deps = Deps(
         config=config,
         clock=clock,
         sessions=sessions,
         read_sessions=read_sessions,
         outbox_ready=worker.kick,
+        chat=SlackChat(config),
         rota_cache=rota_cache,
     )
     return Core(settings, config, clock, engine, sessions, client, worker, deps, Jobs(deps))
@@ -154,7 +98,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, config: App
         raise StartupError("SLACK_SIGNING_SECRET is not set (find it under Basic Information in your Slack app).")
     core = build_core(settings, clock=clock, config=config)
     try:
-        app = build_bolt_app(settings, core.client, core.deps)
+        secret = settings.signing_secret or "socket-mode-does-not-sign"
+        app = build_bolt_app(signing_secret=secret, client=core.client, deps=core.deps)
     except Exception:
         core.close()
         raise

@@ -5,37 +5,39 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from http.client import HTTPException
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock
-from storage.models import OutboxRow
-from storage.outbox import DEAD_LETTER_NOTICE, Outbox, Pace, PendingMessage, worker_identity
+from services.clock import Clock
+from storage.outbox import (
+    DEAD_LETTER_NOTICE,
+    PACES,
+    Outbox,
+    Pace,
+    PendingMessage,
+    Sender,
+    SendFailed,
+    lane,
+    worker_identity,
+)
 from storage.timers import SqlTimerStore
 
 log = logging.getLogger(__name__)
-
-# Slack errors that a later attempt can cure; anything else is permanent (bad channel, bad blocks...).
-RETRYABLE_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 
 
 class OutboxWorker:
     """One delivery thread per process, woken after each commit and periodically for retries.
 
     Any number of processes may run one on the same database: each claims messages under a lease, calls
-    Slack outside any transaction and marks them sent right after Slack's OK, so a message is sent twice
+    the platform (its `Sender`: handlers/slack/sender.py for Slack) outside any transaction and marks them sent right after Slack's OK, so a message is sent twice
     only if a process dies between Slack's answer and that commit.
     """
 
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        client: WebClient,
+        senders: Mapping[str, Sender],
         clock: Clock,
         *,
         batch: int = 50,
@@ -44,11 +46,13 @@ class OutboxWorker:
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.sessions = sessions
-        self.client = client
+        self.senders = dict(senders)  # platform -> its sender
         self.clock = clock
         self.batch = batch
         self.leads = tuple(leads)  # told once about each dead letter
         self.pace = pace or Pace()
+        # Each platform's rate; a pace given explicitly (tests, benchmarks) applies to every platform.
+        self.paces = {} if pace is not None else dict(PACES)
         self.wall = wall  # pacing is real time (Slack's limit), shared by processes through the database
         self.owner = worker_identity()
         self._paused: set[str] = set()  # channels that answered 429 during the current batch
@@ -103,11 +107,11 @@ class OutboxWorker:
             while not self._stop.is_set():
                 with self.sessions.begin() as session:
                     claim = Outbox(session, self.clock.now()).claim(
-                        owner=self.owner, limit=self.batch, pace=self.pace, wall_now=self.wall()
+                        owner=self.owner, limit=self.batch, pace=self.pace, wall_now=self.wall(), paces=self.paces
                     )
                 self._paused.clear()
                 for index, message in enumerate(claim.messages):
-                    if message.channel in self._paused:  # a 429 for this channel: the rest wait, in order
+                    if lane(message.platform, message.channel) in self._paused:  # a 429: the rest wait, in order
                         self._release([message])
                         continue
                     if self._stop.wait(max(0.0, message.slot - self.wall())):
@@ -128,24 +132,19 @@ class OutboxWorker:
                 outbox.release(message.id)
 
     def _deliver(self, message: PendingMessage) -> int:
+        sender = self.senders.get(message.platform)
         try:
+            if sender is None:
+                raise SendFailed(f"no sender for platform {message.platform!r}", retryable=False)
             if message.operation == "update":
-                outcome = self._update(message)
-            elif message.operation == "usergroup":  # queued by bot/rota_jobs.py: the group = who is on duty
-                self.client.usergroups_users_update(usergroup=message.channel, users=message.payload["users"])
+                outcome = self._update(sender, message)
+            elif message.operation == "usergroup":
+                sender.set_group(message)
                 outcome = (None, None)
             else:
-                outcome = self._post(message)
-        except SlackApiError as error:
-            response = error.response
-            code = str(response.get("error", "")) if response is not None else ""
-            status = response.status_code if response is not None else 0
-            retryable = code in RETRYABLE_ERRORS or status >= 500 or status == 429
-            retry_after = _retry_after(response.headers) if response is not None and status == 429 else None
-            self._fail(message, f"{code or 'error'} (HTTP {status})", retryable=retryable, retry_after=retry_after)
-            return 0
-        except (OSError, TimeoutError, HTTPException, SlackRequestError) as error:  # refused, reset, dropped...
-            self._fail(message, f"{type(error).__name__}: {error}", retryable=True)
+                outcome = sender.post(message)
+        except SendFailed as failed:
+            self._fail(message, str(failed), retryable=failed.retryable, retry_after=failed.retry_after)
             return 0
         if outcome is None:  # deferred: the card it updates is not posted yet
             return 0
@@ -154,11 +153,7 @@ class OutboxWorker:
             Outbox(session, self.clock.now()).mark_sent(message.id, channel=channel, ts=ts)
         return 1
 
-    def _post(self, message: PendingMessage) -> tuple[str | None, str | None]:
-        response = self.client.chat_postMessage(channel=message.channel, **_content(message.payload))
-        return response.get("channel"), response.get("ts")
-
-    def _update(self, message: PendingMessage) -> tuple[str | None, str | None] | None:
+    def _update(self, sender: Sender, message: PendingMessage) -> tuple[str | None, str | None] | None:
         assert message.card_key is not None
         with self.sessions.begin() as session:
             outbox = Outbox(session, self.clock.now())
@@ -169,10 +164,9 @@ class OutboxWorker:
                     return None
                 outbox.convert_to_post(message.id)
         if location is None:
-            return self._post(message)
+            return sender.post(message)
         channel, ts = location
-        response = self.client.chat_update(channel=channel, ts=ts, **_content(message.payload))
-        return response.get("channel"), response.get("ts")
+        return sender.update(message, channel=channel, ts=ts)
 
     def _fail(self, message: PendingMessage, error: str, *, retryable: bool, retry_after: float | None = None) -> None:
         """Record the failure; Retry-After holds back the message and its channel; a new dead letter is told."""
@@ -182,39 +176,17 @@ class OutboxWorker:
             outbox = Outbox(session, now)
             dead = outbox.mark_failed(message.id, error, retryable=retryable, retry_after=retry_after)
             if retry_after:
-                self._paused.add(message.channel)
-                outbox.pause_channel(message.channel, until=self.wall() + retry_after, pace=self.pace)
-            if dead is None or message.payload.get("notice") == DEAD_LETTER_NOTICE or not self.leads:
+                self._paused.add(lane(message.platform, message.channel))
+                rate = self.paces.get(message.platform, self.pace)
+                outbox.pause_channel(
+                    lane(message.platform, message.channel), until=self.wall() + retry_after, pace=rate
+                )
+            sender = self.senders.get(dead.platform) if dead is not None else None
+            if dead is None or message.payload.get("notice") == DEAD_LETTER_NOTICE or not self.leads or not sender:
                 return  # a notice that itself fails is not reported again: no loop
             # A unique key per death: several processes, or a retried transaction, tell the leads once.
             key = f"dead-letter:{dead.id}:{dead.attempts}"
             if SqlTimerStore(session).claim(key, ticket_id=None, kind="dead_letter", now=now):
                 for lead in self.leads:
-                    outbox.post(lead, dead_letter_notice(dead))
+                    outbox.post(lead, sender.dead_letter_notice(dead))
             log.error("outbox message %s to %s is a dead letter: %s", dead.id, dead.channel, error)
-
-
-def dead_letter_notice(row: OutboxRow) -> dict[str, Any]:
-    """The leads' DM about a dead letter: what failed, why, and the command that sends it again."""
-    where = f"<#{row.channel}>" if row.channel[:1] in ("C", "G") else f"<@{row.channel}>"
-    began = " ".join(str(row.payload.get("text") or "").split())[:80]
-    text = (
-        f":warning: supportbot could not deliver message #{row.id} ({row.operation} to {where}) after "
-        f"{row.attempts} attempt(s): {row.last_error}. It began: \u201c{began}\u201d. Once the cause is fixed, "
-        f"send it again with `supportbot outbox redrive {row.id}` (`supportbot outbox list --dead` shows all)."
-    )
-    return {"text": text, "notice": DEAD_LETTER_NOTICE}
-
-
-def _retry_after(headers: Any) -> float | None:
-    for name, value in dict(headers or {}).items():
-        if name.lower() == "retry-after":
-            try:
-                return max(0.0, float(value[0] if isinstance(value, list) else value))
-            except (TypeError, ValueError):
-                return None
-    return None
-
-
-def _content(payload: dict[str, Any]) -> dict[str, Any]:
-    return {"text": payload.get("text", ""), "blocks": payload.get("blocks")}

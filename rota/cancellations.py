@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from core.errors import NotAllowed
+from core.people import Mention, said
 from rota.ports import RequestStatus, RotaNotifier, RotaRepository, RotaRequest
 from rota.roster import Leave, Override, Rota
-from triage.errors import NotAllowed
 
 CANCELLABLE = frozenset({RequestStatus.PENDING, RequestStatus.AWAITING_APPROVAL})
 
@@ -47,7 +48,7 @@ def cancel_request(
     if request is None:
         raise NotAllowed("I can't find that request any more.")
     if actor_id != request.requester_id:
-        raise NotAllowed(f"Only <@{request.requester_id}>, who asked, can cancel this request.")
+        raise NotAllowed(said("Only {who}, who asked, can cancel this request.", who=Mention(request.requester_id)))
     if request.status not in CANCELLABLE:
         raise NotAllowed(f"That request is already {request.status.value.replace('_', ' ')}; nothing was changed.")
     cancelled = replace(request, status=RequestStatus.CANCELLED, decided_at=now, decided_by=actor_id)
@@ -67,7 +68,7 @@ def cancel_leave(
     if leave is None or leave.ends_at <= now:
         raise NotAllowed("That leave is no longer on the rota (it is over, or was cancelled already).")
     if actor_id != leave.user_id and actor_id not in rota.leads:
-        raise NotAllowed(f"Only <@{leave.user_id}> or a lead can cancel this leave.")
+        raise NotAllowed(said("Only {who} or a lead can cancel this leave.", who=Mention(leave.user_id)))
     cancelled = repo.cancel_leave(leave_id, actor_id=actor_id, now=now)
     if cancelled is None:
         raise NotAllowed("That leave was cancelled already; nothing was changed.")

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from core.errors import InvalidInput, NotAllowed
+from core.people import Mention, said
 from rota.ports import RotaNotifier, RotaRepository
 from rota.roster import Duty, DutySource, Leave, Override, OverrideReason, Rota
 from rota.rotation import RotaError, Rotation, SupportLine
-from triage.errors import InvalidInput, NotAllowed
 
 MAX_DAYS = 366  # leave or an override of at most a year at a time
 
@@ -167,5 +168,7 @@ def check_override(
         Override(line, user_id, starts_at, ends_at, None, OverrideReason.MANUAL), drop_unchanged=True
     )
     if not pieces:
-        raise InvalidInput("user", f"<@{user_id}> is on {line.label} duty for all of that time already.")
+        raise InvalidInput(
+            "user", said("{who} is on {line} duty for all of that time already.", who=Mention(user_id), line=line.label)
+        )
     return pieces

@@ -1,6 +1,6 @@
 """Handover policy: which handovers are due, which tickets change hands, when shift reminders go out.
 
-Pure: takes the Rota, the working calendar and `now`; bot/rota_jobs.py claims the keys and sends.
+Pure: takes the Rota, the working calendar and `now`; bot/jobs/rota.py claims the keys and sends.
 
 - A handover is a scheduled shift change of one line (Rota.handovers). The outgoing member is whoever was
   on duty just before it, the incoming one whoever is on duty at it (overrides and leave included).

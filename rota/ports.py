@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from rota.handover import ShiftReminder
 from rota.roster import Duty, Leave, Override, Rota
 from rota.rotation import Rotation, SupportLine
 
@@ -57,6 +58,11 @@ class RotaRepository(Protocol):
 
     def load(self, *, leads: frozenset[str]) -> Rota:
         """Every line's rotations (history included), and the overrides and leave in force (not cancelled)."""
+        ...
+
+    def load_for_change(self, *, leads: frozenset[str], now: datetime) -> Rota:
+        """Like load, with the rota's revision locked until the transaction ends: decisions taken on it cannot
+        race another process's (a second one waits, then sees the first one's change)."""
         ...
 
     def add_rotation(
@@ -112,7 +118,8 @@ class RotaRepository(Protocol):
 
 
 class RotaNotifier(Protocol):
-    """Tells people about rota changes. Slack implements it; calls are queued (outbox), not sent."""
+    """Tells people about the rota: every kind of rota message is a method here. Each chat platform implements
+    it (handlers/slack/rota_notifier.py today); calls are queued in the outbox in the caller's transaction."""
 
     def request_made(self, request: RotaRequest) -> None:
         """DM the target with Accept / Decline."""
@@ -136,4 +143,20 @@ class RotaNotifier(Protocol):
 
     def override_removed(self, override: Override, *, by: str, instead: Sequence[Duty]) -> None:
         """Tell the person who was covering, and whoever is on duty instead (`instead`), that `by` removed it."""
+        ...
+
+    def change_confirmed(self, person_id: str, message: str) -> None:
+        """Confirm to the person who made a rota change what was done (`message`, in the adapter's own words)."""
+        ...
+
+    def shift_reminder(self, reminder: ShiftReminder) -> None:
+        """The working day before a stretch of duty starts: remind the member on duty."""
+        ...
+
+    def duty_posted(self, word: str, on_duty: Mapping[SupportLine, str | None], at: datetime) -> None:
+        """At a handover, tell the triage channel who is on duty for each line this `word` (week, day...)."""
+        ...
+
+    def duty_group_changed(self, line: SupportLine, person_ids: Sequence[str]) -> None:
+        """Point the line's duty group (a Slack user group) at who is on duty; a platform without one ignores it."""
         ...

@@ -1,6 +1,6 @@
 """Rota use cases: swaps and cover between members, with a lead's approval when configured. Pure: ports only.
 
-Every refusal is a triage.errors.NotAllowed or InvalidInput whose message is shown to the person as is;
+Every refusal is a core.errors.NotAllowed or InvalidInput whose message (people named by id) is shown to the person;
 every change is audited by the repository's write itself (one entry per action), in the caller's transaction.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from core.errors import InvalidInput, NotAllowed
+from core.people import Mention, Said, said
 from rota.edits import (
     LeaveRecorded,
     add_leave,
@@ -23,7 +25,6 @@ from rota.edits import (
 from rota.ports import RequestKind, RequestStatus, RotaNotifier, RotaRepository, RotaRequest
 from rota.roster import Duty, Override, OverrideReason, Rota
 from rota.rotation import SupportLine
-from triage.errors import InvalidInput, NotAllowed
 
 __all__ = [
     "LeaveRecorded",
@@ -47,8 +48,8 @@ __all__ = [
 HORIZON = timedelta(weeks=8)  # how far ahead the rota modal offers shifts (and requests may reach)
 
 
-def _mention(user_id: str | None) -> str:
-    return f"<@{user_id}>" if user_id else "nobody"
+def _mention(user_id: str | None) -> Mention | str:
+    return Mention(user_id) if user_id else "nobody"
 
 
 def line_members(rota: Rota, line: SupportLine, now: datetime) -> tuple[str, ...]:
@@ -64,11 +65,19 @@ def upcoming_shifts(rota: Rota, user_id: str, line: SupportLine, now: datetime) 
     return [d for d in rota.shifts_of(user_id, now, now + HORIZON) if d.line is line and d.starts_at > now]
 
 
-def _shift_of(rota: Rota, user_id: str, line: SupportLine, starts_at: datetime, now: datetime, whose: str) -> Duty:
+def _shift_of(
+    rota: Rota, user_id: str, line: SupportLine, starts_at: datetime, now: datetime, whose: str | Said
+) -> Duty:
     for duty in upcoming_shifts(rota, user_id, line, now):
         if duty.starts_at == starts_at:
             return duty
-    raise NotAllowed(f"That shift is not {whose} upcoming {line.label} shift any more; open `/support rota` again.")
+    raise NotAllowed(
+        said(
+            "That shift is not {whose} upcoming {line} shift any more; open `/support rota` again.",
+            whose=whose,
+            line=line.label,
+        )
+    )
 
 
 def _check_members(rota: Rota, line: SupportLine, now: datetime, requester_id: str, target_id: str) -> None:
@@ -78,7 +87,7 @@ def _check_members(rota: Rota, line: SupportLine, now: datetime, requester_id: s
     if target_id == requester_id:
         raise InvalidInput("target", "Pick someone other than yourself.")
     if target_id not in members:
-        raise InvalidInput("target", f"{_mention(target_id)} is not on the {line.label} rota.")
+        raise InvalidInput("target", said("{who} is not on the {line} rota.", who=_mention(target_id), line=line.label))
 
 
 def check_swap(
@@ -94,7 +103,7 @@ def check_swap(
     """Refuse a swap that cannot be: both on the line, both shifts still to come and theirs per the rota."""
     _check_members(rota, line, now, requester_id, target_id)
     mine = _shift_of(rota, requester_id, line, my_shift_start, now, "your")
-    theirs = _shift_of(rota, target_id, line, their_shift_start, now, f"{_mention(target_id)}'s")
+    theirs = _shift_of(rota, target_id, line, their_shift_start, now, said("{who}'s", who=_mention(target_id)))
     return mine, theirs
 
 
@@ -276,7 +285,7 @@ def respond_to_request(
     """The target accepts or declines; an accepted request takes effect, or waits for a lead when configured."""
     request = _load_request(repo, request_id)
     if actor_id != request.target_id:
-        raise NotAllowed(f"Only {_mention(request.target_id)} can answer this request.")
+        raise NotAllowed(said("Only {who} can answer this request.", who=_mention(request.target_id)))
     if request.status is not RequestStatus.PENDING:
         raise _already(request)
     if not accept:

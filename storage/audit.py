@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from storage.models import AuditRow
+from storage.models import ID, AuditRow
 
-ACTOR_WIDTH = 32  # audit_log.actor_id: a user id, or a name given with --actor
+ACTOR_WIDTH = ID  # audit_log.actor_id: a person id (Slack or Teams), or a name given with --actor
 
 
 def record_audit(

@@ -21,6 +21,8 @@ from storage.models import (
     OutboxRow,
     OverrideRow,
     ParticipantRow,
+    PersonIdentityRow,
+    PersonRow,
     RotaRequestRow,
     RotationRow,
     TicketRow,
@@ -105,6 +107,7 @@ def export_person(session: Session, *, user_id: str, prefix: str, now: datetime)
     audit = session.scalars(
         select(AuditRow).where(or_(AuditRow.actor_id == user_id, AuditRow.subject == user_id)).order_by(AuditRow.id)
     ).all()
+    person = session.get(PersonRow, user_id)
     return {
         "user_id": user_id,
         "exported_at": iso(now),
@@ -136,7 +139,19 @@ def export_person(session: Session, *, user_id: str, prefix: str, now: datetime)
             for a in audit
         ],
         "rota": _export_rota(session, user_id),
+        "display_name": person.display_name if person else None,
+        "identities": _identities(session, user_id),
     }
+
+
+def _identities(session: Session, user_id: str) -> list[dict[str, Any]]:
+    """How each chat platform knows the person: ids, tenant and email."""
+    return [
+        {"platform": i.platform, "tenant": i.tenant, "external_id": i.external_id, "email": i.email}
+        for i in session.scalars(
+            select(PersonIdentityRow).where(PersonIdentityRow.person_id == user_id).order_by(PersonIdentityRow.id)
+        )
+    ]
 
 
 def _messages(session: Session, messages: Sequence[OutboxRow], user_id: str, prefix: str) -> list[dict[str, Any]]:
@@ -237,6 +252,7 @@ class Erasure:
     messages_scrubbed: int = 0
     audit_entries: int = 0
     rota_rows: int = 0
+    identities: int = 0  # platform ids and emails deleted, with the person's own row
 
     def details(self) -> dict[str, Any]:
         return {
@@ -248,6 +264,7 @@ class Erasure:
             "messages_scrubbed": self.messages_scrubbed,
             "audit_entries": self.audit_entries,
             "rota_rows": self.rota_rows,
+            "identities": self.identities,
         }
 
 
@@ -323,6 +340,7 @@ def erase_person(session: Session, *, user_id: str, prefix: str) -> Erasure:
         entry.details = replace_user(entry.details, user_id, stand_in)
         result.audit_entries += 1
     result.rota_rows = _erase_rota(session, user_id, stand_in)
+    result.identities = _erase_identities(session, user_id)
     session.flush()
     return result
 
@@ -352,6 +370,15 @@ def _erase_messages(
         else:
             session.delete(row)
             result.messages_deleted += 1
+
+
+def _erase_identities(session: Session, user_id: str) -> int:
+    """The person's row and every platform identity goes (emails are personal data); the pseudonym gets none."""
+    gone = session.scalars(
+        delete(PersonIdentityRow).where(PersonIdentityRow.person_id == user_id).returning(PersonIdentityRow.id)
+    ).all()
+    session.execute(delete(PersonRow).where(PersonRow.id == user_id))
+    return len(gone)
 
 
 def _erase_rota(session: Session, user_id: str, stand_in: str) -> int:

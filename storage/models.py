@@ -40,6 +40,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Widths stated once. A person, channel, conversation or message id: Slack's are ~11 characters, but a Teams
+# person is an AAD object id or a `29:...` id of ~100, a 1:1 conversation (`a:...`) can pass 150 and a channel
+# is `19:...@thread.tacv2`.
+ID = 255
+# A key or audience that embeds an id between a prefix and a suffix ("ticket:7:requester:<id>",
+# "shift-reminder:first_line:<id>:<instant>"): room for a whole ID and its decoration.
+KEY = 512
+PLATFORM = 16  # "slack" | "teams"
+EMAIL = 320  # RFC 5321: 64 for the local part, @, 255 for the domain
+SLACK = "slack"  # the platform of every row written before Teams: existing rows and the default
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
 
@@ -54,9 +66,9 @@ class TicketRow(Base):
     priority: Mapped[str | None] = mapped_column(String(4))
     status: Mapped[str] = mapped_column(String(32), index=True)
     line: Mapped[str] = mapped_column(String(32))
-    requester_id: Mapped[str] = mapped_column(String(32), index=True)
-    assignee_id: Mapped[str | None] = mapped_column(String(32), index=True)
-    origin_channel_id: Mapped[str | None] = mapped_column(String(32))
+    requester_id: Mapped[str] = mapped_column(String(ID), index=True)  # a person key (see PersonRow)
+    assignee_id: Mapped[str | None] = mapped_column(String(ID), index=True)
+    origin_channel_id: Mapped[str | None] = mapped_column(String(ID))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     handover_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(index=True)
@@ -80,7 +92,7 @@ class ParticipantRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
-    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    user_id: Mapped[str] = mapped_column(String(ID), index=True)
 
 
 class EventRow(Base):
@@ -90,7 +102,7 @@ class EventRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
-    actor_id: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str] = mapped_column(String(ID))
     at: Mapped[datetime]
     data: Mapped[dict[str, Any]]
 
@@ -103,9 +115,10 @@ class OutboxRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime]
-    operation: Mapped[str] = mapped_column(String(16))  # post | update
-    channel: Mapped[str] = mapped_column(String(32))  # channel id, or user id for a DM
-    card_key: Mapped[str | None] = mapped_column(String(100))
+    operation: Mapped[str] = mapped_column(String(16))  # post | update | usergroup
+    platform: Mapped[str] = mapped_column(String(PLATFORM), default=SLACK, server_default=SLACK)
+    channel: Mapped[str] = mapped_column(String(ID))  # channel id, or user id for a DM
+    card_key: Mapped[str | None] = mapped_column(String(KEY))
     payload: Mapped[dict[str, Any]]  # text and blocks
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | superseded | dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -113,7 +126,7 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     # A lease: the worker delivering it now. Another process skips it until claimed_until has passed.
-    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_by: Mapped[str | None] = mapped_column(String(ID))
     claimed_until: Mapped[datetime | None]
     redriven_at: Mapped[datetime | None]  # made pending again by `supportbot outbox redrive`: retries count from here
 
@@ -123,21 +136,28 @@ class ChannelPaceRow(Base):
 
     __tablename__ = "outbox_pace"
 
-    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(ID), primary_key=True)
     # Theoretical arrival time of the next post, seconds since the epoch (wall clock): a GCRA rate limiter.
     next_at: Mapped[float] = mapped_column(Float)
 
 
 class CardRow(Base):
-    """A message that is updated in place as its ticket changes (chat.update needs channel and ts)."""
+    """A message that is updated in place as its ticket changes (chat.update needs channel and ts).
+
+    On Teams `channel` is the conversation id and `ts` the activity id; editing the activity later also needs
+    the service URL and tenant it was posted with. Slack leaves those two empty.
+    """
 
     __tablename__ = "cards"
 
-    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY), primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
-    audience: Mapped[str] = mapped_column(String(32))  # triage | a user id
-    channel: Mapped[str | None] = mapped_column(String(32))  # known once delivered
-    ts: Mapped[str | None] = mapped_column(String(32))
+    audience: Mapped[str] = mapped_column(String(KEY))  # triage | a person key | requester:<person key>
+    channel: Mapped[str | None] = mapped_column(String(ID))  # known once delivered
+    ts: Mapped[str | None] = mapped_column(String(ID))
+    platform: Mapped[str] = mapped_column(String(PLATFORM), default=SLACK, server_default=SLACK)
+    service_url: Mapped[str | None] = mapped_column(String(255))
+    tenant: Mapped[str | None] = mapped_column(String(ID))
 
 
 class SlaTimerRow(Base):
@@ -171,7 +191,7 @@ class SentNoticeRow(Base):
 
     __tablename__ = "sent_notices"
 
-    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY), primary_key=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     sent_at: Mapped[datetime]
@@ -208,7 +228,7 @@ class RotationRow(Base):
     start: Mapped[str] = mapped_column(String(10))  # ISO date of this rotation's shift 0
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
-    created_by: Mapped[str] = mapped_column(String(32))  # a user id, or "config" / "import"
+    created_by: Mapped[str] = mapped_column(String(ID))  # a person key, or "config" / "import"
 
 
 class OverrideRow(Base):
@@ -219,14 +239,14 @@ class OverrideRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     line: Mapped[str] = mapped_column(String(32))
-    user_id: Mapped[str] = mapped_column(String(32), index=True)
-    replaces_id: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(ID), index=True)
+    replaces_id: Mapped[str | None] = mapped_column(String(ID))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     reason: Mapped[str] = mapped_column(String(16))  # cover | swap | manual | import
     request_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
-    created_by: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(ID))
     cancelled_at: Mapped[datetime | None]
 
 
@@ -236,12 +256,12 @@ class LeaveRow(Base):
     __tablename__ = "rota_leave"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(32), index=True)
+    user_id: Mapped[str] = mapped_column(String(ID), index=True)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime] = mapped_column(index=True)
     note: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
-    created_by: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(ID))
     cancelled_at: Mapped[datetime | None]
 
 
@@ -253,15 +273,15 @@ class RotaRequestRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # swap | cover
     line: Mapped[str] = mapped_column(String(32))
-    requester_id: Mapped[str] = mapped_column(String(32))
-    target_id: Mapped[str] = mapped_column(String(32))
+    requester_id: Mapped[str] = mapped_column(String(ID))
+    target_id: Mapped[str] = mapped_column(String(ID))
     details: Mapped[dict[str, Any]]  # the shift(s) concerned, as ISO instants
     status: Mapped[str] = mapped_column(
         String(24)
     )  # pending | awaiting_approval | accepted | declined | rejected | cancelled
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
-    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_by: Mapped[str | None] = mapped_column(String(ID))
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
@@ -272,7 +292,7 @@ class InboundEventRow(Base):
 
     __tablename__ = "inbound_events"
 
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))  # processing | done
     received_at: Mapped[datetime] = mapped_column(index=True)
@@ -285,7 +305,40 @@ class AuditRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
-    actor_id: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[str] = mapped_column(String(ID))
     action: Mapped[str] = mapped_column(String(48))
-    subject: Mapped[str | None] = mapped_column(String(64), index=True)
+    subject: Mapped[str | None] = mapped_column(String(ID), index=True)
     details: Mapped[dict[str, Any]]
+
+
+# -- people (issue "One chat seam") -------------------------------------------------------------------------
+
+
+class PersonRow(Base):
+    """A human, whatever chat they use. Every person column elsewhere holds this key.
+
+    The key is the external id of the identity the person was first seen with (a Slack user id for everyone
+    from before Teams), so rows written before this table existed already name people by their key.
+    """
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class PersonIdentityRow(Base):
+    """How a person is known on one platform: only these rows hold platform ids, emails and tenants."""
+
+    __tablename__ = "person_identities"
+    __table_args__ = (
+        UniqueConstraint("platform", "tenant", "external_id", name="uq_person_identities_platform_tenant_external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(ID), ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(PLATFORM))  # slack | teams
+    tenant: Mapped[str] = mapped_column(String(ID), default="", server_default="")  # team or tenant id; "" unknown
+    external_id: Mapped[str] = mapped_column(String(ID))  # Slack user id; Teams AAD object id or 29: id
+    email: Mapped[str | None] = mapped_column(String(EMAIL), index=True)  # lower-case

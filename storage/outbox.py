@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -32,12 +32,41 @@ DEAD_LETTER_NOTICE = "dead_letter"  # payload["notice"] of the DM that tells the
 @dataclass(frozen=True)
 class PendingMessage:
     id: int
-    operation: str
-    channel: str
+    operation: str  # post | update | usergroup
+    channel: str  # the platform destination: a channel or conversation id, or a person's id for a DM
     card_key: str | None
     payload: dict[str, Any]
     slot: float = 0.0  # wall-clock time (epoch seconds) before which it must not be sent: channel pacing
     attempts: int = 0
+    platform: str = "slack"
+
+
+class SendFailed(Exception):
+    """A platform refused or failed a send: `retryable` for rate limits, 5xx and lost connections."""
+
+    def __init__(self, description: str, *, retryable: bool, retry_after: float | None = None) -> None:
+        super().__init__(description)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    """A chat platform's delivery side (handlers/slack/sender.py): turns a pending outbox row into API calls.
+
+    Post and update answer (conversation, message id) so a card can be edited later; failures raise SendFailed.
+    """
+
+    def post(self, message: PendingMessage) -> tuple[str | None, str | None]: ...
+
+    def update(self, message: PendingMessage, *, channel: str, ts: str) -> tuple[str | None, str | None]: ...
+
+    def set_group(self, message: PendingMessage) -> None:
+        """Point a duty group at the people in the message (Slack: usergroups.users.update)."""
+        ...
+
+    def dead_letter_notice(self, row: OutboxRow) -> dict[str, Any]:
+        """The leads' message about a message that could not be delivered, in the platform's own words."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -47,6 +76,18 @@ class Pace:
     interval: float = 1.0
     burst: int = 4
     lookahead: float = 3.0  # claim a post whose slot is at most this far ahead; later ones wait unclaimed
+
+
+# Each platform's own limits (PendingMessage.platform); a platform not named here is paced like Slack.
+PACES: dict[str, Pace] = {
+    "slack": Pace(),  # about one post a second per channel, a short burst allowed
+    "teams": Pace(interval=1 / 7, burst=7),  # Bot Framework: 7 messages a second per conversation
+}
+
+
+def lane(platform: str, channel: str) -> str:
+    """What pacing and ordering are per: a Slack channel as it always was; other platforms' conversations prefixed."""
+    return channel if platform == "slack" else f"{platform}:{channel}"
 
 
 @dataclass(frozen=True)
@@ -138,14 +179,19 @@ class Outbox:
         self._queue("update", channel, payload, card_key)
 
     def set_usergroup(self, usergroup: str, users: Sequence[str], *, note: str) -> None:
-        """Queue usergroups.users.update (bot/rota_jobs.py); an older membership still waiting is dropped."""
+        """Queue usergroups.users.update (bot/jobs/rota.py); an older membership still waiting is dropped."""
         self.session.connection().execute(_SUPERSEDE_USERGROUP, {"group": usergroup})
         self._queue("usergroup", usergroup, {"users": list(users), "text": note}, None)
 
     # -- delivery side -------------------------------------------------------------------
 
-    def claim(self, *, owner: str, limit: int, pace: Pace, wall_now: float) -> Claim:
+    def claim(
+        self, *, owner: str, limit: int, pace: Pace, wall_now: float, paces: Mapping[str, Pace] | None = None
+    ) -> Claim:
         """Lease up to `limit` due messages to `owner`, in order, each with its paced send time.
+
+        Pacing and order are per lane (a platform's channel or conversation), each platform at its own rate
+        (`paces`, by platform; `pace` for the rest).
 
         Claims are serialised (SQLite's BEGIN IMMEDIATE; an advisory lock on PostgreSQL, with FOR UPDATE
         SKIP LOCKED so a row a user's transaction is superseding right now is left alone). A channel or card
@@ -157,13 +203,13 @@ class Outbox:
         if postgres:
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
         held = session.execute(
-            select(OutboxRow.claimed_by, OutboxRow.channel, OutboxRow.card_key).where(
+            select(OutboxRow.claimed_by, OutboxRow.platform, OutboxRow.channel, OutboxRow.card_key).where(
                 OutboxRow.status == "pending", OutboxRow.claimed_until > self.now
             )
         ).all()
-        void = {who for who, _, _ in held if who is not None and (who == owner or owner_is_dead(who, me=owner))}
-        busy_channels = {channel for who, channel, _ in held if who not in void}
-        busy_cards = {card for who, _, card in held if who not in void and card}
+        void = {who for who, _, _, _ in held if who is not None and (who == owner or owner_is_dead(who, me=owner))}
+        busy_lanes = {lane(platform, channel) for who, platform, channel, _ in held if who not in void}
+        busy_cards = {card for who, _, _, card in held if who not in void and card}
         query = (
             select(OutboxRow)
             .where(OutboxRow.status == "pending")
@@ -181,25 +227,27 @@ class Outbox:
         if postgres:
             query = query.with_for_update(skip_locked=True)
         rows = list(session.scalars(query))
-        tat = self._pace_times({r.channel for r in rows if r.operation == "post"})
+        tat = self._pace_times({lane(r.platform, r.channel) for r in rows if r.operation == "post"})
         before = dict(tat)
         taken: list[tuple[OutboxRow, float]] = []
         last_slot: dict[str, float] = {}
         next_slot: float | None = None
         for row in rows:
-            if row.channel in busy_channels or (row.card_key and row.card_key in busy_cards):
-                busy_channels.add(row.channel)  # what comes after it in this channel waits too
+            key = lane(row.platform, row.channel)
+            if key in busy_lanes or (row.card_key and row.card_key in busy_cards):
+                busy_lanes.add(key)  # what comes after it in this channel waits too
                 continue
-            slot = last_slot.get(row.channel, wall_now)
+            slot = last_slot.get(key, wall_now)
             if row.operation == "post":
-                arrival = max(tat.get(row.channel, 0.0), wall_now)
-                slot = max(slot, arrival - pace.burst * pace.interval)
-                if slot > wall_now + pace.lookahead:
+                rate = (paces or {}).get(row.platform, pace)
+                arrival = max(tat.get(key, 0.0), wall_now)
+                slot = max(slot, arrival - rate.burst * rate.interval)
+                if slot > wall_now + rate.lookahead:
                     next_slot = slot if next_slot is None else min(next_slot, slot)
-                    busy_channels.add(row.channel)
+                    busy_lanes.add(key)
                     continue
-                tat[row.channel] = arrival + pace.interval
-            last_slot[row.channel] = slot
+                tat[key] = arrival + rate.interval
+            last_slot[key] = slot
             taken.append((row, slot))
             if len(taken) >= limit:
                 break
@@ -208,7 +256,7 @@ class Outbox:
             row.claimed_until = self.now + LEASE + timedelta(seconds=max(0.0, slot - wall_now))
         self._advance_pace({channel: at for channel, at in tat.items() if at != before.get(channel)})
         messages = [
-            PendingMessage(r.id, r.operation, r.channel, r.card_key, dict(r.payload), slot, r.attempts)
+            PendingMessage(r.id, r.operation, r.channel, r.card_key, dict(r.payload), slot, r.attempts, r.platform)
             for r, slot in sorted(taken, key=lambda pair: (pair[1], pair[0].id))
         ]
         return Claim(messages, next_slot)

@@ -21,7 +21,7 @@ from rota.ports import RequestStatus, RotaRequest
 from rota.roster import Leave, Override, Rota
 from rota.rotation import Rotation, SupportLine
 from storage.audit import record_audit
-from storage.models import LeaveRow, OverrideRow, RotaRequestRow, RotationRow
+from storage.models import ID, LeaveRow, OverrideRow, RotaRequestRow, RotationRow
 from storage.rota_meta import (
     calendar_token,
     locked_revision,
@@ -129,7 +129,7 @@ class SqlRotaRepository:
         if effective_from is None and earlier:
             effective_from = rotation.shift_start(0)  # only the line's first rotation has no start
         values = rotation_values(rotation)
-        self.session.add(RotationRow(**values, effective_from=effective_from, created_at=now, created_by=actor_id[:32]))
+        self.session.add(RotationRow(**values, effective_from=effective_from, created_at=now, created_by=actor_id[:ID]))
         self._changed(
             actor_id=actor_id,
             action="rota_rotation_added",
@@ -148,7 +148,7 @@ class SqlRotaRepository:
         before = {"members": list(row.members), "start": row.start, "handover": row.handover}
         for key, value in rotation_values(rotation).items():
             setattr(row, key, value)
-        row.created_by, row.created_at = actor_id[:32], now
+        row.created_by, row.created_at = actor_id[:ID], now
         self._changed(
             actor_id=actor_id,
             action="rota_rotation_replaced",
@@ -170,7 +170,7 @@ class SqlRotaRepository:
                 reason=o.reason.value,
                 request_id=request_id,
                 created_at=now,
-                created_by=actor_id[:32],
+                created_by=actor_id[:ID],
             )
             for o in overrides
         ]
@@ -271,7 +271,7 @@ class SqlRotaRepository:
             ends_at=leave.ends_at,
             note=note[:200] if note else None,
             created_at=now,
-            created_by=actor_id[:32],
+            created_by=actor_id[:ID],
         )
         self.session.add(row)
         self.session.flush()

@@ -124,3 +124,11 @@ class SqlTicketRepository:
             .limit(limit)
         )
         return [_to_domain(r) for r in rows]
+
+    def open_on_line(self, line: SupportLine) -> list[Ticket]:
+        ids = self.session.scalars(
+            select(TicketRow.id)
+            .where(TicketRow.line == line.value, TicketRow.status != Status.CLOSED.value)
+            .order_by(TicketRow.id)
+        ).all()
+        return self.get_many(list(ids))

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from bot.clock import ManualClock
+from services.clock import ManualClock
 from storage.db import make_engine
 
 REPO = Path(__file__).resolve().parents[1]
 LONDON = ZoneInfo("Europe/London")
-# Tuesday of the rota's fourth week: 1st line U1ALICE, 2nd line U5ERIN (bot/demo.yml's rota).
+# Tuesday of the rota's fourth week: 1st line U1ALICE, 2nd line U5ERIN (bot/demo/demo.yml's rota).
 TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=LONDON)
 
 
@@ -47,7 +47,7 @@ def clock() -> ManualClock:
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     path = tmp_path / "supportbot.yml"
-    shutil.copy(REPO / "bot" / "demo.yml", path)
+    shutil.copy(REPO / "bot" / "demo" / "demo.yml", path)
     return path
 
 

@@ -13,8 +13,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "manifest.yml"
-HANDLERS = REPO / "handlers"
-SERVER = REPO / "bot" / "server.py"
+HANDLERS = REPO / "handlers" / "slack"  # the Slack adapter: every listener lives here
+SERVER = HANDLERS / "app.py"  # where the Slack endpoint is mounted
 DEFAULT_SCHEMA = REPO.parent / "shared" / "slack" / "manifest.schema.1.0.0.json"
 
 # chat:write covers chat.postMessage/chat.update to channels the bot is in and DMs to user ids;
@@ -120,7 +120,7 @@ def test_metadata_and_identity(manifest: dict[str, Any]) -> None:
 def test_slash_commands_match_the_registered_listeners(manifest: dict[str, Any]) -> None:
     registered = {cmd for source in handler_sources().values() for cmd in COMMAND_LISTENER.findall(source)}
     assert "/support" in COMMAND_LISTENER.findall((HANDLERS / "commands.py").read_text(encoding="utf-8")), (
-        'handlers/commands.py no longer registers app.command("/support")'
+        'handlers/slack/commands.py no longer registers app.command("/support")'
     )
     declared = [c["command"] for c in manifest["features"].get("slash_commands", [])]
     assert len(declared) == len(set(declared)), f"slash command declared twice: {declared}"
@@ -168,7 +168,7 @@ def test_event_subscriptions_only_when_a_handler_listens_for_events(manifest: di
 
 
 def test_usergroup_scopes_because_the_rota_syncs_user_groups() -> None:
-    sources = "".join(p.read_text(encoding="utf-8") for p in (REPO / "bot").glob("*.py"))
+    sources = "".join(p.read_text(encoding="utf-8") for p in HANDLERS.glob("*.py"))  # the Slack sender
     assert "usergroups_users_update" in sources or "usergroups.users.update" in sources, (
         "nothing calls usergroups.users.update any more: drop usergroups:write/read from the manifest and here"
     )
@@ -180,7 +180,7 @@ def test_messages_tab_shows_dms_and_takes_replies_only_if_something_reads_them(m
     # dropped unless a handler reads DMs, so the tab stays read-only until one does.
     app_home = manifest["features"]["app_home"]
     assert app_home["messages_tab_enabled"] is True
-    handlers_source = "".join(p.read_text() for p in (REPO / "handlers").glob("*.py"))
+    handlers_source = "".join(p.read_text() for p in HANDLERS.glob("*.py"))
     reads_dms = "app.message(" in handlers_source or 'app.event("message")' in handlers_source
     assert app_home["messages_tab_read_only_enabled"] is (not reads_dms)
     renders_home = bool(re.search(r"""app\.event\(\s*["']app_home_opened["']""", handlers_source))

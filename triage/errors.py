@@ -1,25 +1,18 @@
-"""Domain errors: raised in the core, turned into a message for the person once, at the edge."""
+"""Ticket domain errors: raised in the core, turned into a message for the person once, at the edge.
+
+The base and the errors rota/ shares live in core.errors; they are exported here under their old names.
+"""
+
+from core.errors import DomainError, InvalidInput, NotAllowed
+
+TriageError = DomainError  # the old name of the base: `except TriageError` catches rota's refusals too
+
+__all__ = ["InvalidInput", "InvalidTransition", "NotAllowed", "TicketNotFound", "TriageError"]
 
 
-class TriageError(Exception):
-    """Something a person asked for that cannot be done; the message is shown to them."""
-
-
-class TicketNotFound(TriageError):
+class TicketNotFound(DomainError):
     pass
 
 
-class NotAllowed(TriageError):
+class InvalidTransition(DomainError):
     pass
-
-
-class InvalidTransition(TriageError):
-    pass
-
-
-class InvalidInput(TriageError):
-    """Input that fails validation: messages by form field, so a form can show each where it belongs."""
-
-    def __init__(self, field: str, message: str, *, more: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.errors = {field: message, **(more or {})}

@@ -10,6 +10,9 @@ from triage.errors import TriageError
 from triage.model import Ticket, TicketEvent
 
 if TYPE_CHECKING:
+    from rota.handover import HandoverDue
+    from rota.rotation import SupportLine
+    from triage.digest import Digest
     from triage.reminders import SlaNotice, Timer
 
 
@@ -44,9 +47,17 @@ class TicketRepository(Protocol):
         """Open tickets the person raised, takes part in, or is assigned."""
         ...
 
+    def open_on_line(self, line: SupportLine) -> list[Ticket]:
+        """Every ticket of a support line that is not closed, oldest first (a handover's tickets)."""
+        ...
+
 
 class Notifier(Protocol):
-    """Tells people about tickets. Slack implements it now, Teams later; calls are queued, not sent."""
+    """Tells people about tickets: every kind of ticket message the product sends is a method here.
+
+    Each chat platform implements it (handlers/slack/notifier.py today); calls are queued in the outbox inside
+    the caller's transaction, not sent. People are person ids; the adapter finds where to reach them.
+    """
 
     def ticket_opened(self, ticket: Ticket) -> None:
         """Announce to triage, confirm to the requester."""
@@ -72,6 +83,17 @@ class Notifier(Protocol):
         """A reminder before a deadline, a breach, or a "keep them informed" nudge."""
         ...
 
+    def digest(self, digest: Digest) -> None:
+        """The leads' daily or weekly digest: in their digest channel, or to each lead when there is none."""
+        ...
+
+    def handed_over(
+        self, handover: HandoverDue, tickets: Sequence[Ticket], moved: frozenset[int], *, lead_ids: Sequence[str]
+    ) -> None:
+        """A line changed hands: the outgoing and incoming members hear which tickets they hold (`tickets`, the
+        line's open ones after the moves; `moved`, the ids that changed hands); nobody incoming alerts the leads."""
+        ...
+
 
 class TimerStore(Protocol):
     """Stored SLA timers (the sweep's index) and the keys of reminders already sent."""
@@ -94,4 +116,8 @@ class TimerStore(Protocol):
 
     def save(self, ticket_id: int, timers: Sequence[Timer]) -> None:
         """Replace the ticket's stored timers."""
+        ...
+
+    def set_fingerprint(self, fingerprint: str) -> None:
+        """Record which SLA policy and calendar the stored timers were computed with."""
         ...

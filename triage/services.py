@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.people import Mention, said
 from rota.roster import Rota
 from rota.rotation import SupportLine
 from triage.drafts import HANDOVER_NOTE, RESOLUTION_NOTE, UPDATE_NOTE, TicketDraft, clean_note
@@ -130,8 +131,10 @@ def acknowledge_ticket(
     ticket = load_ticket(tickets, ticket_id)
     check_may_act(ticket, actor_id, rota)
     if ticket.status is not Status.OPEN:
-        owner = f"<@{ticket.assignee_id}>" if ticket.assignee_id else "someone"
-        raise InvalidTransition(f"{owner} has already picked this ticket up ({ticket.status.label}).")
+        owner = Mention(ticket.assignee_id) if ticket.assignee_id else "someone"
+        raise InvalidTransition(
+            said("{owner} has already picked this ticket up ({status}).", owner=owner, status=ticket.status.label)
+        )
     previous = ticket.assignee_id
     ticket.assignee_id = actor_id
     ticket.status = Status.UNDER_INVESTIGATION
@@ -211,15 +214,17 @@ def check_may_reassign(ticket: Ticket, actor_id: str, to_id: str, rota: Rota) ->
     """Leads hand any ticket on, its assignee their own; always to someone on the support rota or a lead."""
     check_may_act(ticket, actor_id, rota)
     if actor_id not in rota.leads and actor_id != ticket.assignee_id:
-        owner = f"<@{ticket.assignee_id}>'s" if ticket.assignee_id else "an unassigned"
+        owner = said("{who}'s", who=Mention(ticket.assignee_id)) if ticket.assignee_id else "an unassigned"
         take = " To take it yourself, press Acknowledge." if ticket.status is Status.OPEN else ""
-        raise NotAllowed(f"Only its assignee or a lead can hand on {owner} ticket.{take}")
+        raise NotAllowed(said("Only its assignee or a lead can hand on {owner} ticket.{take}", owner=owner, take=take))
     if not ticket.is_open:
         raise InvalidTransition("This ticket is closed; reopen it before reassigning it.")
     if not rota.is_support_staff(to_id):
-        raise InvalidInput("assignee", f"<@{to_id}> is not on the support rota; pick a rota member or a lead.")
+        raise InvalidInput(
+            "assignee", said("{who} is not on the support rota; pick a rota member or a lead.", who=Mention(to_id))
+        )
     if to_id == ticket.assignee_id:
-        raise InvalidTransition(f"It is already with <@{to_id}>.")
+        raise InvalidTransition(said("It is already with {who}.", who=Mention(to_id)))
 
 
 def reassign_ticket(

@@ -15,11 +15,11 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.app import Runtime, build_runtime
-from bot.clock import ManualClock
-from bot.fake_slack import TEAM, Call, FakeSlack
 from bot.server import make_http_server, serve_in_background
 from bot.settings import Settings
-from bot.simulator import Reply, SlackSimulator, find_action
+from handlers.slack.fake_api import TEAM, Call, FakeSlack
+from handlers.slack.simulator import Reply, SlackSimulator, find_action
+from services.clock import ManualClock
 
 SECRET = "test-signing-secret"
 _PRESSES = itertools.count(1)

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.simulator import Reply
-from handlers import blocks
-from handlers.errors import SORRY
+from handlers.slack import blocks
+from handlers.slack.errors import SORRY, slack_text
+from handlers.slack.simulator import Reply
 from storage.models import EventRow, TicketRow
 from tests.e2e.conftest import ALICE, BOB, LEAD, RIYA, TRIAGE, Desk, dm
 from triage.errors import InvalidTransition
@@ -47,7 +47,9 @@ def new_ticket(desk: Desk, n: int) -> Ticket:
     draft = TicketDraft.parse(
         title=f"VPN drops, office {n}", description="Since 9am.", type="support_query", priority="P3"
     )
-    return desk.runtime.deps.run(open_ticket, draft=draft, requester_id=RIYA, origin_channel_id=None)
+    return desk.runtime.deps.run(
+        lambda uow: open_ticket(draft=draft, requester_id=RIYA, origin_channel_id=None, **uow.ticket_ports())
+    )
 
 
 def acknowledgements(desk: Desk, ticket_id: int) -> list[str]:
@@ -100,15 +102,25 @@ def test_racing_acknowledgements_through_the_service_never_lose_an_update(desk: 
         ticket_id = new_ticket(desk, n).id
         assert ticket_id is not None
         results = at_once(
-            partial(deps.run, acknowledge_ticket, ticket_id=ticket_id, actor_id=BOB),
-            partial(deps.run, acknowledge_ticket, ticket_id=ticket_id, actor_id=LEAD),
+            partial(
+                deps.run,
+                lambda uow, ticket_id=ticket_id: acknowledge_ticket(
+                    ticket_id=ticket_id, actor_id=BOB, **uow.ticket_ports()
+                ),
+            ),
+            partial(
+                deps.run,
+                lambda uow, ticket_id=ticket_id: acknowledge_ticket(
+                    ticket_id=ticket_id, actor_id=LEAD, **uow.ticket_ports()
+                ),
+            ),
         )
         refused = [r for r in results if isinstance(r, Exception)]
         won = [r for r in results if not isinstance(r, Exception)]
         assert len(won) == 1 and len(refused) == 1, results
         winner = won[0].assignee_id
         assert isinstance(refused[0], InvalidTransition), repr(refused[0])
-        assert str(refused[0]).startswith(f"<@{winner}> has already picked this ticket up")
+        assert slack_text(refused[0]).startswith(f"<@{winner}> has already picked this ticket up")
         assert acknowledgements(desk, ticket_id) == [winner]
         assert assignee(desk, ticket_id) == (winner, "under_investigation")
         with desk.runtime.sessions() as session:

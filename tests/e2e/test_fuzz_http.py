@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.fake_slack import TEAM
-from bot.simulator import Reply
-from handlers.errors import SORRY
+from handlers.slack.errors import SORRY
+from handlers.slack.fake_api import TEAM
+from handlers.slack.simulator import Reply
 from storage.models import CardRow, EventRow, OutboxRow, TicketRow
 from tests.e2e.conftest import ALICE, LEAD, RIYA, TRIAGE, ZOE, Desk, dm
 

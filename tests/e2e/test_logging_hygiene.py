@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.fake_slack import FakeSlack
+from handlers.slack.fake_api import FakeSlack
 from tests.conftest import REPO
 from tests.e2e.conftest import ALICE, ERIN, SECRET, Desk, dm
 

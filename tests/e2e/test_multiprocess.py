@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_core
-from bot.clock import ManualClock
-from bot.fake_slack import FakeSlack
 from bot.settings import Settings
+from handlers.slack.fake_api import FakeSlack
+from services.clock import ManualClock
 from storage.db import make_engine, make_sessionmaker, migrate
 from storage.outbox import Outbox
 from tests.conftest import LONDON, REPO
@@ -145,7 +145,11 @@ def test_concurrent_sweeps_send_each_reminder_once(
             draft = TicketDraft.parse(
                 title=f"Laptop {n} will not boot", description="Black screen.", type="technical_support", priority="P2"
             )
-            core.deps.run(open_ticket, draft=draft, requester_id=f"U7R{n:03d}", origin_channel_id=None)
+            core.deps.run(
+                lambda uow, draft=draft, n=n: open_ticket(
+                    draft=draft, requester_id=f"U7R{n:03d}", origin_channel_id=None, **uow.ticket_ports()
+                )
+            )
         assert core.worker.drain() == 15
     finally:
         core.close()

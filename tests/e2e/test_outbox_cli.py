@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bot.app import build_core
 from bot.cli import main
-from bot.clock import ManualClock
-from bot.fake_slack import FakeSlack
 from bot.settings import Settings
+from handlers.slack.fake_api import FakeSlack
+from services.clock import ManualClock
 from storage.models import AuditRow, OutboxRow
 from storage.outbox import Outbox
 from tests.conftest import TUESDAY_10AM

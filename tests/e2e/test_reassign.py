@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.simulator import find_action
+from handlers.slack.simulator import find_action
 from storage.models import EventRow, TicketRow
 from storage.tickets import SqlTicketRepository
 from tests.e2e.conftest import ALICE, BOB, DAN, LEAD, RIYA, TRIAGE, ZOE, Desk, dm

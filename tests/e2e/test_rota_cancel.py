@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from bot.fake_slack import TEAM
-from handlers.rota_actions import run_rota
+from handlers.slack.fake_api import TEAM
+from handlers.slack.rota_actions import run_rota
 from rota.edits import add_leave, add_override
 from rota.ports import RequestStatus
 from rota.rotation import SupportLine
@@ -81,12 +81,14 @@ def test_the_requester_cancels_a_pending_request_and_the_target_is_told(desk: De
     deps = desk.runtime.deps
     run_rota(
         deps,
-        request_cover,
-        requester_id=ALICE,
-        target_id=BOB,
-        line=FIRST,
-        starts_at=at(14, hour=9),
-        ends_at=at(21, hour=9),
+        lambda uow: request_cover(
+            requester_id=ALICE,
+            target_id=BOB,
+            line=FIRST,
+            starts_at=at(14, hour=9),
+            ends_at=at(21, hour=9),
+            **uow.notifying_rota_ports(),
+        ),
     )
     desk.settle()
     view = open_rota_form(desk, ALICE, "rota_form_manage")
@@ -116,8 +118,22 @@ def test_the_requester_cancels_a_pending_request_and_the_target_is_told(desk: De
 
 def test_cancelling_leave_gives_the_shifts_back_at_once(desk: Desk) -> None:
     deps = desk.runtime.deps
-    run_rota(deps, add_leave, user_id=ALICE, actor_id=ALICE, first=date(2026, 12, 15), last=date(2026, 12, 16))
-    run_rota(deps, add_leave, user_id=BOB, actor_id=BOB, first=date(2027, 1, 4), last=date(2027, 1, 4))
+    run_rota(
+        deps,
+        lambda uow: add_leave(
+            user_id=ALICE,
+            actor_id=ALICE,
+            first=date(2026, 12, 15),
+            last=date(2026, 12, 16),
+            **uow.notifying_rota_ports(),
+        ),
+    )
+    run_rota(
+        deps,
+        lambda uow: add_leave(
+            user_id=BOB, actor_id=BOB, first=date(2027, 1, 4), last=date(2027, 1, 4), **uow.notifying_rota_ports()
+        ),
+    )
     desk.settle()
     assert on_duty(desk, at(15)) == BOB  # the next member in order covers Alice's leave
 
@@ -136,7 +152,14 @@ def test_cancelling_leave_gives_the_shifts_back_at_once(desk: Desk) -> None:
 
 def test_a_lead_cancels_a_members_leave(desk: Desk) -> None:
     run_rota(
-        desk.runtime.deps, add_leave, user_id=ALICE, actor_id=ALICE, first=date(2026, 12, 15), last=date(2026, 12, 16)
+        desk.runtime.deps,
+        lambda uow: add_leave(
+            user_id=ALICE,
+            actor_id=ALICE,
+            first=date(2026, 12, 15),
+            last=date(2026, 12, 16),
+            **uow.notifying_rota_ports(),
+        ),
     )
     desk.settle()
     view = open_rota_form(desk, LEAD, "rota_form_manage")
@@ -155,7 +178,10 @@ def test_a_lead_cancels_a_members_leave(desk: Desk) -> None:
 def test_a_lead_removes_an_override_and_a_member_cannot(desk: Desk) -> None:
     deps = desk.runtime.deps
     run_rota(
-        deps, add_override, line=FIRST, user_id=DAN, starts_at=at(1, hour=10), ends_at=at(1, hour=14), actor_id=LEAD
+        deps,
+        lambda uow: add_override(
+            line=FIRST, user_id=DAN, starts_at=at(1, hour=10), ends_at=at(1, hour=14), actor_id=LEAD, **uow.rota_ports()
+        ),
     )
     assert on_duty(desk, at(1)) == DAN
     member_view = open_rota_form(desk, ALICE, "rota_form_manage")
@@ -231,7 +257,16 @@ def shown(call: Any) -> str:
 
 def test_a_member_is_told_when_a_lead_cancels_their_leave(desk: Desk) -> None:
     deps = desk.runtime.deps
-    run_rota(deps, add_leave, user_id=ALICE, actor_id=ALICE, first=date(2026, 12, 15), last=date(2026, 12, 16))
+    run_rota(
+        deps,
+        lambda uow: add_leave(
+            user_id=ALICE,
+            actor_id=ALICE,
+            first=date(2026, 12, 15),
+            last=date(2026, 12, 16),
+            **uow.notifying_rota_ports(),
+        ),
+    )
     desk.settle()
     before = len(desk.posts_to(ALICE))
     view = open_rota_form(desk, LEAD, "rota_form_manage")
@@ -245,7 +280,14 @@ def test_a_member_is_told_when_a_lead_cancels_their_leave(desk: Desk) -> None:
 
 def test_a_member_cancelling_their_own_leave_is_not_told_what_they_did(desk: Desk) -> None:
     run_rota(
-        desk.runtime.deps, add_leave, user_id=ALICE, actor_id=ALICE, first=date(2026, 12, 15), last=date(2026, 12, 16)
+        desk.runtime.deps,
+        lambda uow: add_leave(
+            user_id=ALICE,
+            actor_id=ALICE,
+            first=date(2026, 12, 15),
+            last=date(2026, 12, 16),
+            **uow.notifying_rota_ports(),
+        ),
     )
     desk.settle()
     before = len(desk.posts_to(ALICE))
@@ -258,12 +300,9 @@ def test_a_member_cancelling_their_own_leave_is_not_told_what_they_did(desk: Des
 def test_removing_an_override_tells_who_was_covering_and_who_is_on_instead(desk: Desk) -> None:
     run_rota(
         desk.runtime.deps,
-        add_override,
-        line=FIRST,
-        user_id=DAN,
-        starts_at=at(1, hour=10),
-        ends_at=at(1, hour=14),
-        actor_id=LEAD,
+        lambda uow: add_override(
+            line=FIRST, user_id=DAN, starts_at=at(1, hour=10), ends_at=at(1, hour=14), actor_id=LEAD, **uow.rota_ports()
+        ),
     )
     desk.settle()
     before = {user: len(desk.posts_to(user)) for user in (DAN, BOB, LEAD)}

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.simulator import find_action
+from handlers.slack.simulator import find_action
 from rota.roster import Leave
 from rota.rotation import SupportLine
 from storage.models import TicketRow

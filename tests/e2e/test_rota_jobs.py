@@ -1,6 +1,6 @@
 """Handovers, shift reminders and user-group sync end to end: the real app, the fake Slack, a ManualClock.
 
-The rota (bot/demo.yml, weekly, Monday 09:00 Europe/London, GMT in November so local = UTC): the week of
+The rota (bot/demo/demo.yml, weekly, Monday 09:00 Europe/London, GMT in November so local = UTC): the week of
 Mon 23 Nov has 1st line U1ALICE and 2nd line U5ERIN; from Mon 30 Nov 09:00, 1st line U2BOB and 2nd line
 U4DAN. This module's config adds a Slack user group per line.
 """
@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.fake_slack import Call
-from bot.rota_jobs import RotaJobs
+from bot.jobs.rota import RotaJobs
+from handlers.slack.fake_api import Call
 from rota.roster import Leave
 from storage.models import EventRow, TicketRow
 from tests.conftest import REPO
@@ -34,7 +34,7 @@ FRIDAY_CLOSED = "friday-27-nov-closed"
 def config_path(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """demo.yml plus a user group per line; with FRIDAY_CLOSED, Fri 27 Nov is a closure day too."""
     path = tmp_path / "supportbot.yml"
-    shutil.copy(REPO / "bot" / "demo.yml", path)
+    shutil.copy(REPO / "bot" / "demo" / "demo.yml", path)
     text = path.read_text()
     text = text.replace("  first_line:\n", f"  first_line:\n    usergroup: {FIRST_GROUP}\n")
     text = text.replace("  second_line:\n", f"  second_line:\n    usergroup: {SECOND_GROUP}\n")

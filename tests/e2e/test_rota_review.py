@@ -37,7 +37,7 @@ SECOND_LINE = """\
 @pytest.fixture
 def config_path(tmp_path: Path) -> Path:
     """The demo desk with only a 1st line in its config: the 2nd line comes from `rota import`."""
-    text = (REPO / "bot" / "demo.yml").read_text()
+    text = (REPO / "bot" / "demo" / "demo.yml").read_text()
     assert FIRST_LINE + SECOND_LINE in text
     path = tmp_path / "supportbot.yml"
     path.write_text(text.replace(SECOND_LINE, ""))

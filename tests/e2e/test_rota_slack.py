@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.simulator import find_action
+from handlers.slack.simulator import find_action
 from rota.rotation import SupportLine
 from storage.models import AuditRow
 from tests.conftest import LONDON

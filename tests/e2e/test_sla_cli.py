@@ -21,9 +21,9 @@ import pytest
 
 from bot.app import build_core
 from bot.cli import main
-from bot.clock import ManualClock
-from bot.fake_slack import Call, FakeSlack
 from bot.settings import Settings
+from handlers.slack.fake_api import Call, FakeSlack
+from services.clock import ManualClock
 from tests.conftest import REPO
 from tests.e2e.conftest import ALICE, ERIN, RIYA, TRIAGE
 from triage.services import TicketDraft, open_ticket
@@ -56,7 +56,9 @@ def seed_ticket(when: datetime, *, priority: str = "P2", title: str = "VPN drops
         draft = TicketDraft.parse(
             title=title, description="Since this morning.", type="technical_support", priority=priority
         )
-        core.deps.run(open_ticket, draft=draft, requester_id=RIYA, origin_channel_id=None)
+        core.deps.run(
+            lambda uow: open_ticket(draft=draft, requester_id=RIYA, origin_channel_id=None, **uow.ticket_ports())
+        )
         assert core.worker.drain() == 3  # triage card, requester's confirmation, assignee's card
     finally:
         core.close()
@@ -229,7 +231,7 @@ def test_sla_due_deadlines_by_hand(
 
 
 def test_sla_due_uses_the_configured_closures(config_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """bot/demo.yml closes 24 Dec; GB closes 25 Dec and Monday 28 Dec (Boxing Day observed)."""
+    """bot/demo/demo.yml closes 24 Dec; GB closes 25 Dec and Monday 28 Dec (Boxing Day observed)."""
     code, out, _ = run(
         ["sla", "due", "--config", str(config_path), "--type", "support_query", "--opened", "2026-12-23T15:00:00"],
         capsys,

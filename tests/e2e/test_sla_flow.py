@@ -3,7 +3,7 @@
 Time is a ManualClock moved by the test; the sweep runs as the scheduler runs it (`jobs.sweep(now)` or
 `jobs.every_minute(now)`), then the outbox is drained into the fake Slack. Working hours are Mon-Fri
 08:00-16:00 Europe/London, which is GMT (UTC+0) for all of these November dates, so local = UTC here.
-The rota (bot/demo.yml) for the week of Mon 23 Nov 09:00 to Mon 30 Nov 09:00: 1st line U1ALICE,
+The rota (bot/demo/demo.yml) for the week of Mon 23 Nov 09:00 to Mon 30 Nov 09:00: 1st line U1ALICE,
 2nd line U5ERIN; leads U8LEAD.
 """
 
@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_core
-from bot.clock import ManualClock
-from bot.fake_slack import Call
 from bot.settings import Settings
-from bot.simulator import find_action
+from handlers.slack.fake_api import Call
+from handlers.slack.simulator import find_action
+from services.clock import ManualClock
 from storage.models import EventRow, SentNoticeRow
 from tests.e2e.conftest import ALICE, ERIN, LEAD, RIYA, TRIAGE, ZOE, Desk, dm
 from triage.digest import DigestKind

@@ -13,9 +13,9 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from websockets.sync.server import ServerConnection, serve
 
 from bot.app import build_runtime
-from bot.clock import ManualClock
-from bot.fake_slack import FakeSlack
 from bot.settings import Settings
+from handlers.slack.fake_api import FakeSlack
+from services.clock import ManualClock
 from tests.e2e.conftest import RIYA
 
 

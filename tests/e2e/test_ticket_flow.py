@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from bot.simulator import find_action
+from handlers.slack.simulator import find_action
 from storage.models import EventRow, TicketRow
 from tests.e2e.conftest import ALICE, ERIN, LEAD, RIYA, TRIAGE, ZOE, Desk, dm
 

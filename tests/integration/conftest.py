@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import Runtime, build_runtime
-from bot.clock import ManualClock
-from bot.fake_slack import FakeSlack
 from bot.settings import Settings
+from handlers.slack.fake_api import FakeSlack
+from services.clock import ManualClock
 
 
 @pytest.fixture

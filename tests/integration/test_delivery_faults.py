@@ -21,9 +21,10 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from sqlalchemy import select
 
 from bot.app import Runtime
-from bot.clock import ManualClock
 from bot.delivery import OutboxWorker
-from bot.fake_slack import FakeSlack
+from handlers.slack.fake_api import FakeSlack
+from handlers.slack.sender import SlackSender
+from services.clock import ManualClock
 from storage.models import ChannelPaceRow, OutboxRow
 from storage.outbox import Outbox, Pace, worker_identity
 from triage.services import TicketDraft, open_ticket
@@ -49,7 +50,7 @@ def client(fake: FakeSlack, *, rate_limit_retries: int = 2) -> WebClient:
 def worker(runtime: Runtime, fake: FakeSlack, *, pace: Pace | None = None, retries: int = 2) -> OutboxWorker:
     return OutboxWorker(
         runtime.sessions,
-        client(fake, rate_limit_retries=retries),
+        {"slack": SlackSender(client(fake, rate_limit_retries=retries))},
         runtime.clock,
         leads=[LEAD],
         pace=pace or Pace(interval=0.0),
@@ -59,7 +60,11 @@ def worker(runtime: Runtime, fake: FakeSlack, *, pace: Pace | None = None, retri
 def open_tickets(runtime: Runtime, count: int) -> None:
     for n in range(count):
         draft = TicketDraft.parse(title=f"Fault {n}", description="Broken.", type="support_query", priority="P3")
-        runtime.deps.run(open_ticket, draft=draft, requester_id=f"U7R{n:03d}", origin_channel_id=None)
+        runtime.deps.run(
+            lambda uow, draft=draft, n=n: open_ticket(
+                draft=draft, requester_id=f"U7R{n:03d}", origin_channel_id=None, **uow.ticket_ports()
+            )
+        )
 
 
 def queue(runtime: Runtime, messages: list[tuple[str, str]]) -> None:

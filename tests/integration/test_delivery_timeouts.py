@@ -7,9 +7,10 @@ from datetime import timedelta
 from slack_sdk import WebClient
 
 from bot.app import Runtime
-from bot.clock import ManualClock
 from bot.delivery import OutboxWorker
-from bot.fake_slack import FakeSlack
+from handlers.slack.fake_api import FakeSlack
+from handlers.slack.sender import SlackSender
+from services.clock import ManualClock
 from storage.outbox import Pace
 from tests.integration.test_delivery_faults import LEAD, queue, rows
 
@@ -18,7 +19,9 @@ def test_a_timed_out_post_is_retried_by_the_outbox_and_lands_once(
     runtime: Runtime, fake: FakeSlack, clock: ManualClock
 ) -> None:
     client = WebClient(token="xoxb-test", base_url=fake.api_url, timeout=1)  # no client retries: the outbox's
-    worker = OutboxWorker(runtime.sessions, client, runtime.clock, leads=[LEAD], pace=Pace(interval=0.0))
+    worker = OutboxWorker(
+        runtime.sessions, {"slack": SlackSender(client)}, runtime.clock, leads=[LEAD], pace=Pace(interval=0.0)
+    )
     queue(runtime, [("U1ALICE", "slow to answer")])
     fake.slow_down(1.5, method="chat.postMessage", count=1)
 

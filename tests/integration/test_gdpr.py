@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Core, build_core
-from bot.clock import ManualClock
 from bot.settings import Settings
+from services.clock import ManualClock
 from storage.gdpr import erase_person, export_person
 from storage.models import Base, EventRow, ParticipantRow, TicketRow
 from storage.reports import SqlReports
@@ -53,7 +53,7 @@ def core(database_url: str, config_path: Path, clock: ManualClock) -> Iterator[C
 
 def run(core: Core, clock: ManualClock, minutes: int, service: Any, **arguments: Any) -> Any:
     clock.advance(timedelta(minutes=minutes))
-    return core.deps.run(service, **arguments)
+    return core.deps.run(lambda uow: service(**arguments, **uow.ticket_ports()))
 
 
 def draft(title: str, description: str, type: str = "technical_support", priority: str = "P2") -> TicketDraft:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.digest_view import digest_message
+from handlers.slack.digest_view import digest_message
 from rota.calendar import WorkingCalendar
 from storage.db import make_engine, make_sessionmaker, migrate
 from storage.models import SlaTimerRow, TicketRow

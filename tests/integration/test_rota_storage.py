@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import AppConfig, load_config
 from rota.ports import RequestKind, RequestStatus, RotaRequest
 from rota.roster import Leave, Override, OverrideReason
 from rota.rotation import SupportLine
+from services.config import AppConfig, load_config
 from storage.db import make_engine, make_sessionmaker, migrate
 from storage.models import AuditRow, RotationRow
 from storage.rota import (

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Runtime, build_runtime
-from bot.clock import ManualClock
-from bot.fake_slack import FakeSlack
 from bot.settings import Settings
-from handlers.rota_actions import run_rota
+from handlers.slack.fake_api import FakeSlack
+from handlers.slack.rota_actions import run_rota
 from rota.rotation import SupportLine
 from rota.services import request_cover, respond_to_request
+from services.clock import ManualClock
 from storage.models import OverrideRow
 from tests.conftest import LONDON
 from triage.errors import NotAllowed
@@ -38,13 +38,40 @@ def test_two_members_accepting_cover_of_one_shift_in_two_processes_book_it_once(
     runtime: Runtime, second: Runtime
 ) -> None:
     asked = [
-        run_rota(runtime.deps, request_cover, requester_id="U1ALICE", target_id=target, line=SupportLine.FIRST,
-                 starts_at=ALICE_NEXT[0], ends_at=ALICE_NEXT[1])
+        run_rota(
+            runtime.deps,
+            lambda uow, target=target: request_cover(
+                requester_id="U1ALICE",
+                target_id=target,
+                line=SupportLine.FIRST,
+                starts_at=ALICE_NEXT[0],
+                ends_at=ALICE_NEXT[1],
+                **uow.notifying_rota_ports(),
+            ),
+        )
         for target in ("U2BOB", "U3CAROL")
-    ]  # fmt: skip
+    ]
     assert second.deps.rota.on_duty(SupportLine.FIRST, ALICE_NEXT[0]) == "U1ALICE"  # its cache is warm
-    run_rota(runtime.deps, respond_to_request, request_id=asked[0].id, actor_id="U2BOB", accept=True)
+    run_rota(
+        runtime.deps,
+        lambda uow: respond_to_request(
+            request_id=asked[0].id,
+            actor_id="U2BOB",
+            accept=True,
+            needs_approval=runtime.deps.config.swaps_need_approval,
+            **uow.notifying_rota_ports(),
+        ),
+    )
     with pytest.raises(NotAllowed, match="rota has changed"):
-        run_rota(second.deps, respond_to_request, request_id=asked[1].id, actor_id="U3CAROL", accept=True)
+        run_rota(
+            second.deps,
+            lambda uow: respond_to_request(
+                request_id=asked[1].id,
+                actor_id="U3CAROL",
+                accept=True,
+                needs_approval=second.deps.config.swaps_need_approval,
+                **uow.notifying_rota_ports(),
+            ),
+        )
     with runtime.sessions.begin() as session:
         assert [r.user_id for r in session.scalars(select(OverrideRow))] == ["U2BOB"]

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Core, build_core
-from bot.clock import ManualClock
 from bot.settings import Settings
+from services.clock import ManualClock
 from storage.models import MetaRow, SlaTimerRow
 from storage.timers import SLA_FINGERPRINT, SqlTimerStore
 from tests.conftest import LONDON
@@ -35,7 +35,9 @@ def core(database_url: str, config_path: Path, clock: ManualClock) -> Iterator[C
 
 
 def open_question(core: Core) -> int:
-    ticket = core.deps.run(open_ticket, draft=QUESTION, requester_id="U7RIYA", origin_channel_id=None)
+    ticket = core.deps.run(
+        lambda uow: open_ticket(draft=QUESTION, requester_id="U7RIYA", origin_channel_id=None, **uow.ticket_ports())
+    )
     assert ticket.id is not None
     return ticket.id
 
@@ -66,7 +68,7 @@ def test_opening_a_ticket_stores_its_timers_with_the_next_reminder(core: Core) -
 def test_acknowledging_stops_the_response_timer(core: Core, clock: ManualClock) -> None:
     ticket_id = open_question(core)
     clock.set(local("2026-11-24 10:12"))
-    core.deps.run(acknowledge_ticket, ticket_id=ticket_id, actor_id="U1ALICE")
+    core.deps.run(lambda uow: acknowledge_ticket(ticket_id=ticket_id, actor_id="U1ALICE", **uow.ticket_ports()))
     response = timers(core, ticket_id)["response"]
     assert response.stopped_at == local("2026-11-24 10:12")
     assert (response.elapsed_seconds, response.breached, response.due_at, response.next_alert_at) == (

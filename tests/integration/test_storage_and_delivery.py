@@ -12,8 +12,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 
 from bot.app import Runtime
-from bot.clock import ManualClock
-from bot.fake_slack import FakeSlack
+from handlers.slack.fake_api import FakeSlack
+from services.clock import ManualClock
 from storage.db import migrate
 from storage.models import Base, OutboxRow, TicketRow
 from storage.tickets import SqlTicketRepository

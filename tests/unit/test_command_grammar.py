@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.commands import SupportCommand, parse_support_command
+from handlers.slack.commands import SupportCommand, parse_support_command
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Duration, load_config
 from rota.rotation import SupportLine
+from services.config import ConfigError, Duration, load_config
 
 # Verbatim from PRODUCT.md.
 PRODUCT_EXAMPLE = """\
@@ -311,7 +311,7 @@ def test_unknown_keys_are_warned_about(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, text: str, expected: str
 ) -> None:
     path = write(tmp_path, text)
-    with caplog.at_level(logging.WARNING, logger="bot.config"):
+    with caplog.at_level(logging.WARNING, logger="services.config"):
         config = load_config(path)
     assert config.triage_channel == "C0TRIAGE"
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -319,7 +319,7 @@ def test_unknown_keys_are_warned_about(
 
 
 def test_known_keys_give_no_warnings(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.config"):
+    with caplog.at_level(logging.WARNING, logger="services.config"):
         load_config(write(tmp_path, PRODUCT_EXAMPLE))
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
 

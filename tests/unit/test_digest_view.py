@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import jsonschema
 import pytest
 
-from handlers.digest_view import digest_message
+from handlers.slack.digest_view import digest_message
 from triage.digest import AssigneeLoad, Capped, ClockAchievement, Digest, DigestKind, TicketLine
 from triage.model import Priority, Status, TicketType
 from triage.sla import SlaClock

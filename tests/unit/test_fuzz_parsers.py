@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from handlers import payloads
-from handlers.actions import parse_priority_choice, parse_snooze_choice, parse_status_choice
-from handlers.commands import parse_support_command
-from handlers.errors import what_they_wrote
+from handlers.slack import payloads
+from handlers.slack.actions import parse_priority_choice, parse_snooze_choice, parse_status_choice
+from handlers.slack.commands import parse_support_command
+from handlers.slack.errors import what_they_wrote
 from triage.errors import InvalidInput, TriageError
 from triage.model import DESCRIPTION_MAX, TITLE_MAX, Priority, Status, TicketType, parse_ref
 from triage.reminders import SnoozeFor

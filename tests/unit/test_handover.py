@@ -7,8 +7,8 @@ shift 4, so 1st line B (after A) and 2nd line D (after E).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -26,11 +26,9 @@ from rota.handover import (
     reminders_due,
 )
 from rota.roster import Leave, Override, Rota
-from rota.rotation import Handover, Rotation, SupportLine
+from rota.rotation import Handover
+from tests.fakes import FIRST, LONDON, SECOND, make_rota, make_rotation
 
-LONDON = ZoneInfo("Europe/London")
-FIRST, SECOND = SupportLine.FIRST, SupportLine.SECOND
-MON_0900 = Handover(time(9, 0), weekday=0)
 DAILY_0900 = Handover(time(9, 0))
 CALENDAR = WorkingCalendar.weekdays(zone=LONDON)
 
@@ -39,19 +37,12 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
     return datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
-def weekly_rota(**changes: object) -> Rota:
-    rota = Rota(
-        rotations={
-            FIRST: Rotation(FIRST, ("A", "B", "C"), 7, MON_0900, date(2026, 11, 2), LONDON),
-            SECOND: Rotation(SECOND, ("D", "E"), 7, MON_0900, date(2026, 11, 2), LONDON),
-        },
-        leads=frozenset({"L"}),
-    )
-    return rota.with_changes(**changes)  # type: ignore[arg-type]
+def weekly_rota(*, overrides: Iterable[Override] = (), leave: Iterable[Leave] = ()) -> Rota:
+    return make_rota(("A", "B", "C"), ("D", "E"), leads=("L",), overrides=overrides, leave=leave)
 
 
 def daily_rota() -> Rota:
-    return Rota(rotations={FIRST: Rotation(FIRST, ("A", "B", "C"), 1, DAILY_0900, date(2026, 11, 2), LONDON)})
+    return make_rota(make_rotation(period_days=1, handover=DAILY_0900), None, leads=())
 
 
 MONDAY_30 = local(2026, 11, 30, 9)

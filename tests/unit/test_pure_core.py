@@ -1,4 +1,5 @@
-"""The domain core (rota/, triage/) stays pure: no Slack, database or scheduler imports, no clock reads."""
+"""The domain core (core/, rota/, triage/) stays pure: no Slack, database or scheduler imports, no clock reads,
+no chat markup; and its imports point one way: triage -> rota -> core."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-CORE_PACKAGES = ("rota", "triage")
+CORE_PACKAGES = ("core", "rota", "triage")
 # Every module of the core, so a new one (calendar, SLA clocks, reminders, digest) is checked too.
 CORE_MODULES = tuple(
     sorted(
@@ -61,7 +62,7 @@ def test_core_imports_without_slack_database_or_scheduler() -> None:
 
 def test_the_blocker_really_blocks() -> None:
     """Control: an adapter module that needs slack_bolt fails under the same blocker."""
-    result = run_with_blocker(("handlers.commands",))
+    result = run_with_blocker(("handlers.slack.commands",))
     assert result.returncode != 0
     assert "blocked import of slack_bolt" in result.stderr
 
@@ -119,3 +120,66 @@ def test_core_sources_are_found() -> None:
 def test_core_never_reads_the_clock() -> None:
     offences = [hit for path in core_sources() for hit in clock_reads(path.read_text(encoding="utf-8"), str(path))]
     assert offences == []
+
+
+# --- imports point one way: triage may use rota and core, rota only core, core neither --------------------
+
+MAY_NOT_IMPORT = {"core": {"rota", "triage"}, "rota": {"triage"}, "triage": set()}
+
+
+def imported_packages(source: str) -> set[str]:
+    """Top-level packages a module imports (`import a.b`, `from a.b import c`), at any depth of the code."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ("import triage.errors", {"triage"}),
+        ("from triage.errors import NotAllowed", {"triage"}),
+        ("def f():\n    from rota import roster", {"rota"}),
+        ("from . import roster", set()),
+        ("# triage.errors\nx = 'from triage import errors'", set()),
+    ],
+)
+def test_import_scanner(snippet: str, expected: set[str]) -> None:
+    """Control: the scanner sees imports wherever they are, and nothing else."""
+    assert imported_packages(snippet) == expected
+
+
+@pytest.mark.parametrize("package", sorted(MAY_NOT_IMPORT))
+def test_core_packages_import_one_way(package: str) -> None:
+    offences = [
+        f"{path.relative_to(REPO)} imports {name}"
+        for path in sorted((REPO / package).rglob("*.py"))
+        for name in imported_packages(path.read_text(encoding="utf-8")) & MAY_NOT_IMPORT[package]
+    ]
+    assert offences == []
+
+
+# --- no chat markup: people are Mentions, rendered by each platform's adapter ---------------------------
+
+
+def chat_markup(source: str) -> list[str]:
+    """String constants holding Slack's mention or broadcast markup (docstrings included)."""
+    return [
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and ("<@" in node.value or "<!" in node.value)
+    ]
+
+
+def test_chat_markup_scanner() -> None:
+    """Control: an f-string's literal part counts as well as a plain string."""
+    assert sorted(chat_markup('x = f"<@{user}> has it"\ny = "<!here>"\nz = "a < b"')) == ["<!here>", "<@"]
+
+
+def test_core_writes_no_chat_markup() -> None:
+    offences = {str(path.relative_to(REPO)): chat_markup(path.read_text(encoding="utf-8")) for path in core_sources()}
+    assert {path: found for path, found in offences.items() if found} == {}

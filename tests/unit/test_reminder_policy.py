@@ -8,14 +8,25 @@ The 2nd-line rota (weekly from Mon 2 Nov, handover Mon 09:00) has U5ERIN on duty
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import pytest
 
 from rota.calendar import WorkingCalendar
-from rota.roster import Rota
-from rota.rotation import Handover, Rotation, SupportLine
+from tests.fakes import (
+    ALICE,
+    BOB,
+    DAN,
+    ERIN,
+    LONDON,
+    RIYA,
+    TICKET_ID,
+    InMemoryTickets,
+    InMemoryTimers,
+    RecordingNotifier,
+    make_rota,
+    make_ticket,
+)
 from triage.model import EventKind, Priority, Status, Ticket, TicketEvent, TicketType
 from triage.reminders import (
     STALE,
@@ -33,15 +44,14 @@ from triage.reminders import (
 )
 from triage.sla import SlaClock, SlaPolicy, near_breach_threshold
 
-LONDON = ZoneInfo("Europe/London")
 CALENDAR = WorkingCalendar.weekdays(zone=LONDON)
 SLA = SlaContext(policy=SlaPolicy(), calendar=CALENDAR)
 
-REQUESTER = "U7REQ"
-AGENT = "U1ALICE"
-SECOND_LINE_ON_DUTY = "U5ERIN"
+REQUESTER = RIYA
+AGENT = ALICE
+SECOND_LINE_ON_DUTY = ERIN
 LEADS = ("U8LEAD", "U9LEAD")
-TICKET = 7
+TICKET = TICKET_ID
 TUE_10_TS = 1795514400
 
 
@@ -51,46 +61,7 @@ def local(text: str) -> datetime:
 
 TUE_10 = local("2026-11-24 10:00")
 
-ROTA = Rota(
-    rotations={
-        SupportLine.FIRST: Rotation(
-            SupportLine.FIRST, (AGENT, "U2BOB"), 7, Handover(time(9), weekday=0), date(2026, 11, 2), LONDON
-        ),
-        SupportLine.SECOND: Rotation(
-            SupportLine.SECOND,
-            ("U4DAN", SECOND_LINE_ON_DUTY),
-            7,
-            Handover(time(9), weekday=0),
-            date(2026, 11, 2),
-            LONDON,
-        ),
-    },
-    leads=frozenset({"U9LEAD", "U8LEAD"}),
-)
-
-
-def make_ticket(
-    *,
-    ticket_id: int = TICKET,
-    ticket_type: TicketType = TicketType.TECHNICAL_SUPPORT,
-    priority: Priority | None = Priority.P3,
-    status: Status = Status.OPEN,
-    assignee: str | None = AGENT,
-    created_at: datetime = TUE_10,
-) -> Ticket:
-    return Ticket(
-        id=ticket_id,
-        title="VPN is down",
-        description="Nobody on floor 3 can connect.",
-        type=ticket_type,
-        priority=priority,
-        status=status,
-        line=SupportLine.FIRST,
-        requester_id=REQUESTER,
-        assignee_id=assignee,
-        created_at=created_at,
-        updated_at=created_at,
-    )
+ROTA = make_rota((AGENT, BOB), (DAN, SECOND_LINE_ON_DUTY), leads=LEADS)
 
 
 def created(ticket: Ticket) -> TicketEvent:
@@ -392,104 +363,13 @@ def test_paused_clock_timer() -> None:
 # -- the sweep, against tiny fakes of its ports -----------------------------------------------------------
 
 
-class FakeTickets:
-    """TicketRepository: tickets and their histories in dicts."""
-
-    def __init__(self) -> None:
-        self.tickets: dict[int, Ticket] = {}
-        self.history: dict[int, list[TicketEvent]] = {}
-
-    def add(self, ticket: Ticket) -> Ticket:
-        assert ticket.id is not None
-        self.tickets[ticket.id] = ticket
-        self.history.setdefault(ticket.id, [])
-        return ticket
-
-    def get(self, ticket_id: int) -> Ticket | None:
-        return self.tickets.get(ticket_id)
-
-    def get_many(self, ticket_ids: Sequence[int]) -> list[Ticket]:
-        return [self.tickets[i] for i in ticket_ids if i in self.tickets]
-
-    def save(self, ticket: Ticket) -> None:
-        self.add(ticket)
-
-    def record(self, ticket: Ticket, event: TicketEvent) -> None:
-        assert ticket.id is not None
-        self.history[ticket.id].append(event)
-
-    def events(self, ticket_id: int) -> list[TicketEvent]:
-        return list(self.history.get(ticket_id, []))
-
-    def open_for_user(self, user_id: str, *, limit: int) -> list[Ticket]:
-        return []
-
-
-class FakeTimers:
-    """TimerStore: stored timers, due by next_alert_at, and a set of claimed keys."""
-
-    def __init__(self, *, lose_claims: bool = False, ignore_index: bool = False) -> None:
-        self.timers: dict[int, list[Timer]] = {}
-        self.claimed: set[str] = set()
-        self.lose_claims = lose_claims  # another process claims every key first
-        self.ignore_index = ignore_index  # report every ticket as due: only the claimed keys prevent repeats
-
-    def due_ticket_ids(self, now: datetime, *, limit: int) -> list[int]:
-        due = [
-            ticket_id
-            for ticket_id, timers in self.timers.items()
-            if self.ignore_index or any(t.next_alert_at is not None and t.next_alert_at <= now for t in timers)
-        ]
-        return sorted(due)[:limit]
-
-    def sent_keys(self, ticket_id: int) -> set[str]:
-        return {k for k in self.claimed if k.startswith(f"{ticket_id}:")}
-
-    def sent_keys_for(self, ticket_ids: Sequence[int]) -> dict[int, set[str]]:
-        return {ticket_id: self.sent_keys(ticket_id) for ticket_id in ticket_ids}
-
-    def claim(self, key: str, *, ticket_id: int | None, kind: str, now: datetime) -> bool:
-        if self.lose_claims or key in self.claimed:
-            return False
-        self.claimed.add(key)
-        return True
-
-    def claim_all(self, kinds: dict[str, str], *, ticket_id: int | None, now: datetime) -> set[str]:
-        return {key for key, kind in kinds.items() if self.claim(key, ticket_id=ticket_id, kind=kind, now=now)}
-
-    def save(self, ticket_id: int, timers: Sequence[Timer]) -> None:
-        self.timers[ticket_id] = list(timers)
-
-
-class FakeNotifier:
-    """Notifier: records the SLA alerts and card refreshes."""
-
-    def __init__(self) -> None:
-        self.alerts: list[tuple[int | None, SlaNotice, tuple[str, ...], bool]] = []
-        self.changed: list[int | None] = []
-
-    def sla_alert(self, ticket: Ticket, notice: SlaNotice, user_ids: Sequence[str], *, in_triage: bool) -> None:
-        self.alerts.append((ticket.id, notice, tuple(user_ids), in_triage))
-
-    def ticket_changed(self, ticket: Ticket) -> None:
-        self.changed.append(ticket.id)
-
-    def ticket_opened(self, ticket: Ticket) -> None: ...
-
-    def ticket_assigned(self, ticket: Ticket) -> None: ...
-
-    def tell_participants(self, ticket: Ticket, event: TicketEvent) -> None: ...
-
-    def alert(self, ticket: Ticket, user_ids: Sequence[str], *, reason: str) -> None: ...
-
-
 class Desk:
     """The three fakes with some tickets in them, their timers indexed as a change would leave them."""
 
-    def __init__(self, *stories: tuple[Ticket, list[TicketEvent]], timers: FakeTimers | None = None) -> None:
-        self.tickets = FakeTickets()
-        self.timers = timers or FakeTimers()
-        self.notifier = FakeNotifier()
+    def __init__(self, *stories: tuple[Ticket, list[TicketEvent]], timers: InMemoryTimers | None = None) -> None:
+        self.tickets = InMemoryTickets()
+        self.timers = timers or InMemoryTimers()
+        self.notifier = RecordingNotifier()
         for ticket, events in stories:
             self.tickets.add(ticket)
             for e in events:
@@ -497,6 +377,16 @@ class Desk:
             refresh_timers(
                 ticket_ids=[ticket.id or 0], tickets=self.tickets, timers=self.timers, sla=SLA, now=events[-1].at
             )
+
+    @property
+    def alerts(self) -> list[tuple[int | None, SlaNotice, tuple[str, ...], bool]]:
+        """The SLA alerts sent: (ticket id, notice, recipients, in triage too)."""
+        return [(t.id, notice, users, in_triage) for t, notice, users, in_triage in self.notifier.args_of("sla_alert")]
+
+    @property
+    def changed(self) -> list[int | None]:
+        """The tickets whose cards were brought up to date."""
+        return [ticket.id for (ticket,) in self.notifier.args_of("ticket_changed")]
 
     def sweep(self, now: str) -> SweepResult:
         return sweep(
@@ -522,33 +412,33 @@ def test_refresh_timers_indexes_the_next_alert() -> None:
 def test_near_breach_goes_to_the_assignee_once() -> None:
     desk = Desk(fresh())
     result = desk.sweep("2026-11-24 10:20")
-    assert desk.notifier.alerts == [
+    assert desk.alerts == [
         (TICKET, SlaNotice(AlertKind.NEAR_BREACH, SlaClock.RESPONSE, 1, local("2026-11-24 10:30")), (AGENT,), False)
     ]
     assert (result.tickets, result.sent, result.superseded) == (1, sent(near_breach=1), 0)
-    assert desk.notifier.changed == []  # only a breach changes the cards
+    assert desk.changed == []  # only a breach changes the cards
     assert desk.timers.claimed == {"7:response:1:near_breach"}
     assert desk.timers.timers[TICKET][0].next_alert_at == local("2026-11-24 10:30")
 
     again = desk.sweep("2026-11-24 10:20")
-    assert len(desk.notifier.alerts) == 1
+    assert len(desk.alerts) == 1
     assert again.sent == sent()
 
 
 def test_second_sweep_sends_nothing_even_when_the_index_says_due() -> None:
-    desk = Desk(fresh(), timers=FakeTimers(ignore_index=True))
+    desk = Desk(fresh(), timers=InMemoryTimers(ignore_index=True))
     first = desk.sweep("2026-11-24 10:31")
     second = desk.sweep("2026-11-24 10:31")
     assert first.sent == sent(breach=1)
     assert (second.tickets, second.sent, second.superseded) == (1, sent(), 0)
-    assert len(desk.notifier.alerts) == 1
+    assert len(desk.alerts) == 1
 
 
 def test_response_breach_adds_second_line_and_triage() -> None:
     desk = Desk(fresh())
     desk.sweep("2026-11-24 10:20")
     result = desk.sweep("2026-11-24 10:31")
-    assert desk.notifier.alerts[1:] == [
+    assert desk.alerts[1:] == [
         (
             TICKET,
             SlaNotice(AlertKind.BREACH, SlaClock.RESPONSE, 1, local("2026-11-24 10:30")),
@@ -557,13 +447,13 @@ def test_response_breach_adds_second_line_and_triage() -> None:
         )
     ]
     assert result.sent == sent(breach=1)
-    assert desk.notifier.changed == [TICKET]
+    assert desk.changed == [TICKET]
 
 
 def test_after_downtime_breaches_overtake_their_near_breaches() -> None:
     desk = Desk(fresh())
     result = desk.sweep("2026-11-25 10:01")  # nothing ran since the ticket was opened on Tuesday
-    assert desk.notifier.alerts == [
+    assert desk.alerts == [
         (
             TICKET,
             SlaNotice(AlertKind.BREACH, SlaClock.RESPONSE, 1, local("2026-11-24 10:30")),
@@ -586,7 +476,7 @@ def test_after_downtime_breaches_overtake_their_near_breaches() -> None:
     assert (result.sent, result.superseded) == (sent(breach=2, stale=1), 2)
     # The overtaken near-breaches are claimed, so they never go out later either.
     assert {"7:response:1:near_breach", "7:review:1:near_breach"} <= desk.timers.claimed
-    assert desk.notifier.changed == [TICKET]
+    assert desk.changed == [TICKET]
     assert desk.sweep("2026-11-25 10:00").sent == sent()
 
 
@@ -599,7 +489,7 @@ def test_resolution_breach_adds_the_leads() -> None:
     ]
     desk = Desk((ticket, events))
     result = desk.sweep("2026-11-24 14:01")
-    assert desk.notifier.alerts == [
+    assert desk.alerts == [
         (8, SlaNotice(AlertKind.BREACH, SlaClock.RESOLUTION, 1, local("2026-11-24 14:00")), (AGENT, *LEADS), True)
     ]
     assert (result.sent, result.superseded) == (sent(breach=1), 1)
@@ -609,7 +499,7 @@ def test_unassigned_ticket_goes_to_the_leads() -> None:
     desk = Desk(fresh(assignee=None))
     desk.sweep("2026-11-24 10:20")
     desk.sweep("2026-11-24 10:31")
-    assert [(users, in_triage) for _, _, users, in_triage in desk.notifier.alerts] == [
+    assert [(users, in_triage) for _, _, users, in_triage in desk.alerts] == [
         (LEADS, False),
         ((*LEADS, SECOND_LINE_ON_DUTY), True),
     ]
@@ -618,7 +508,7 @@ def test_unassigned_ticket_goes_to_the_leads() -> None:
 def test_recipients_are_not_repeated() -> None:
     desk = Desk(fresh(assignee=SECOND_LINE_ON_DUTY))
     desk.sweep("2026-11-24 10:31")
-    assert [(users, in_triage) for _, _, users, in_triage in desk.notifier.alerts] == [((SECOND_LINE_ON_DUTY,), True)]
+    assert [(users, in_triage) for _, _, users, in_triage in desk.alerts] == [((SECOND_LINE_ON_DUTY,), True)]
 
 
 def test_snoozed_reminder_goes_out_when_the_snooze_ends() -> None:
@@ -631,7 +521,7 @@ def test_snoozed_reminder_goes_out_when_the_snooze_ends() -> None:
     )
     assert desk.timers.timers[TICKET][0].next_alert_at == local("2026-11-24 10:25")
     result = desk.sweep("2026-11-24 10:25")
-    assert desk.notifier.alerts[1:] == [
+    assert desk.alerts[1:] == [
         (TICKET, SlaNotice(AlertKind.SNOOZED, SlaClock.RESPONSE, 1, local("2026-11-24 10:30")), (AGENT,), False)
     ]
     assert result.sent == sent(snoozed=1)
@@ -639,10 +529,10 @@ def test_snoozed_reminder_goes_out_when_the_snooze_ends() -> None:
 
 
 def test_claim_lost_to_another_process_sends_nothing() -> None:
-    desk = Desk(fresh(), timers=FakeTimers(lose_claims=True))
+    desk = Desk(fresh(), timers=InMemoryTimers(lose_claims=True))
     result = desk.sweep("2026-11-25 10:00")
-    assert desk.notifier.alerts == []
-    assert desk.notifier.changed == []
+    assert desk.alerts == []
+    assert desk.changed == []
     assert (result.tickets, result.sent, result.superseded) == (1, sent(), 0)
 
 
@@ -650,8 +540,9 @@ def test_closed_ticket_is_swept_but_not_chased() -> None:
     ticket, events = fresh()
     desk = Desk((ticket, events))
     ticket.status = Status.CLOSED  # closed after its timers were indexed
+    desk.tickets.save(ticket)
     result = desk.sweep("2026-11-24 10:30")
-    assert desk.notifier.alerts == []
+    assert desk.alerts == []
     assert result.tickets == 1
     assert desk.timers.due_ticket_ids(local("2026-11-30 10:00"), limit=10) == []  # and dropped from the index
 

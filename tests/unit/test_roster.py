@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -21,10 +20,9 @@ from hypothesis import strategies as st
 
 from rota.roster import LOOK_AHEAD, Duty, DutySource, Leave, Override, OverrideReason, Rota
 from rota.rotation import Handover, RotaError, Rotation, SupportLine
+from tests.fakes import FIRST, LONDON, MON_0900, SECOND, make_rotation
+from tests.fakes import make_rota as make_desk_rota
 
-LONDON = ZoneInfo("Europe/London")
-FIRST, SECOND = SupportLine.FIRST, SupportLine.SECOND
-MON_0900 = Handover(at=time(9, 0), weekday=0)
 DAILY_0900 = Handover(at=time(9, 0))
 ROTA, OVERRIDE, COVER, NOBODY = DutySource.ROTA, DutySource.OVERRIDE, DutySource.LEAVE_COVER, DutySource.NOBODY
 US = timedelta(microseconds=1)
@@ -34,17 +32,6 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
     return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
 
 
-def make_rotation(
-    members: tuple[str, ...] = ("A", "B", "C"),
-    *,
-    period_days: int = 7,
-    handover: Handover = MON_0900,
-    start: date = date(2026, 11, 2),
-    line: SupportLine = FIRST,
-) -> Rotation:
-    return Rotation(line, members, period_days, handover, start, LONDON)
-
-
 def make_rota(
     rotation: Rotation | None = None,
     *,
@@ -52,10 +39,8 @@ def make_rota(
     leave: tuple[Leave, ...] = (),
     second: Rotation | None = None,
 ) -> Rota:
-    rotations = {FIRST: rotation or make_rotation()}
-    if second is not None:
-        rotations[SECOND] = second
-    return Rota(rotations=rotations, leads=frozenset({"L"}), overrides=overrides, leave=leave)
+    """This file's rota: WEEKLY (or `rotation`) on 1st line, 2nd line only when given, lead L."""
+    return make_desk_rota(rotation or make_rotation(), second, leads=("L",), overrides=overrides, leave=leave)
 
 
 def days_off(user: str, first: tuple[int, int, int], last: tuple[int, int, int]) -> Leave:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.errors import InvalidInput, NotAllowed
+from core.people import Mention, said
+from handlers.slack.errors import slack_mention
 from rota.ports import RequestKind, RequestStatus, RotaRequest
-from rota.roster import Duty, DutySource, Leave, Override, Rota
-from rota.rotation import Rotation, SupportLine, parse_handover
+from rota.roster import DutySource, Override
 from rota.services import (
     add_leave,
     add_override,
@@ -24,140 +22,40 @@ from rota.services import (
     set_members,
     upcoming_shifts,
 )
-from triage.errors import InvalidInput, NotAllowed
+from tests.fakes import (
+    ALICE,
+    BOB,
+    CAROL,
+    DAN,
+    ERIN,
+    FIRST,
+    LEAD,
+    LONDON,
+    SECOND,
+    ZOE,
+    InMemoryRotaRepository,
+    RecordingRotaNotifier,
+    make_rota,
+)
 
-LONDON = ZoneInfo("Europe/London")
-ALICE, BOB, CAROL, DAN, ERIN, LEAD, ZOE = "U1ALICE", "U2BOB", "U3CAROL", "U4DAN", "U5ERIN", "U8LEAD", "U9ZOE"
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=LONDON).astimezone(UTC)  # week 4: Alice (1st), Erin (2nd)
-FIRST, SECOND = SupportLine.FIRST, SupportLine.SECOND
 
 
 def local(day: int, month: int = 12, hour: int = 9) -> datetime:
     return datetime(2026, month, day, hour, 0, tzinfo=LONDON).astimezone(UTC)
 
 
-def make_rota(*, leads: frozenset[str] = frozenset({LEAD})) -> Rota:
-    def weekly(line: SupportLine, members: tuple[str, ...]) -> Rotation:
-        return Rotation(line, members, 7, parse_handover("mon 09:00"), date(2026, 11, 2), LONDON)
-
-    return Rota(rotations={FIRST: weekly(FIRST, (ALICE, BOB, CAROL)), SECOND: weekly(SECOND, (DAN, ERIN))}, leads=leads)
-
-
-@dataclass
-class FakeRepo:
-    """The RotaRepository port in memory; `rota` follows what was stored, as the real one's load would.
-
-    `writes` lists each write (method, actor, details): the real repository leaves one audit entry per write.
-    """
-
-    rota: Rota
-    requests: dict[int, RotaRequest] = field(default_factory=dict)
-    writes: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-    ids: Any = field(default_factory=lambda: itertools.count(1))
-
-    def load(self, *, leads: frozenset[str]) -> Rota:
-        return self.rota
-
-    def add_rotation(
-        self, rotation: Rotation, *, effective_from: datetime | None, actor_id: str, now: datetime
-    ) -> None:
-        self.rota = self.rota.with_changes(rotations={rotation.line: rotation})
-        self.writes.append(("add_rotation", actor_id, {}))
-
-    def _store(self, overrides: Sequence[Override]) -> list[Override]:
-        stored = [replace(o, id=next(self.ids)) for o in overrides]
-        self.rota = self.rota.with_changes(overrides=stored)
-        return stored
-
-    def add_overrides(
-        self,
-        overrides: Sequence[Override],
-        *,
-        actor_id: str,
-        now: datetime,
-        details: Mapping[str, Any] | None = None,
-    ) -> list[Override]:
-        self.writes.append(("add_overrides", actor_id, dict(details or {})))
-        return self._store(overrides)
-
-    def accept_request(self, request: RotaRequest, overrides: Sequence[Override]) -> list[Override]:
-        assert request.id is not None and request.decided_by is not None
-        self.requests[request.id] = replace(request, version=request.version + 1)
-        self.writes.append(("accept_request", request.decided_by, {}))
-        return self._store(overrides)
-
-    def cancel_override(self, override_id: int, *, actor_id: str, now: datetime) -> Override | None:
-        return None
-
-    def add_leave(
-        self,
-        leave: Leave,
-        *,
-        actor_id: str,
-        now: datetime,
-        note: str | None = None,
-        details: Mapping[str, Any] | None = None,
-    ) -> Leave:
-        stored = replace(leave, id=next(self.ids))
-        self.rota = self.rota.with_changes(leave=[stored])
-        self.writes.append(("add_leave", actor_id, dict(details or {})))
-        return stored
-
-    def cancel_leave(self, leave_id: int, *, actor_id: str, now: datetime) -> Leave | None:
-        return None
-
-    def add_request(self, request: RotaRequest) -> RotaRequest:
-        stored = replace(request, id=next(self.ids))
-        self.requests[stored.id] = stored  # type: ignore[index]
-        self.writes.append(("add_request", request.requester_id, {}))
-        return stored
-
-    def get_request(self, request_id: int) -> RotaRequest | None:
-        return self.requests.get(request_id)
-
-    def save_request(self, request: RotaRequest) -> None:
-        assert request.id is not None
-        self.requests[request.id] = replace(request, version=request.version + 1)
-        self.writes.append(("save_request", request.decided_by or request.requester_id, {}))
-
-    def pending_requests_for(self, user_id: str) -> list[RotaRequest]:
-        return [r for r in self.requests.values() if r.target_id == user_id and r.status is RequestStatus.PENDING]
-
-
-@dataclass
-class FakeNotifier:
-    said: list[tuple[str, Any]] = field(default_factory=list)
-
-    def request_made(self, request: RotaRequest) -> None:
-        self.said.append(("request_made", request.target_id))
-
-    def approval_needed(self, request: RotaRequest, lead_ids: Sequence[str]) -> None:
-        self.said.append(("approval_needed", tuple(lead_ids)))
-
-    def request_decided(self, request: RotaRequest) -> None:
-        self.said.append(("request_decided", request.status))
-
-    def leave_conflicts(self, leave: Leave, conflicts: Sequence[Duty], lead_ids: Sequence[str]) -> None:
-        self.said.append(("leave_conflicts", (tuple(conflicts), tuple(lead_ids))))
-
-    def leave_cancelled(self, leave: Leave, *, by: str, back_on: Sequence[Duty]) -> None:
-        self.said.append(("leave_cancelled", (leave.user_id, by, tuple(back_on))))
-
-    def override_removed(self, override: Override, *, by: str, instead: Sequence[Duty]) -> None:
-        self.said.append(("override_removed", (override.user_id, by, tuple(instead))))
+@pytest.fixture
+def repo() -> InMemoryRotaRepository:
+    return InMemoryRotaRepository(make_rota())
 
 
 @pytest.fixture
-def repo() -> FakeRepo:
-    return FakeRepo(make_rota())
+def notifier() -> RecordingRotaNotifier:
+    return RecordingRotaNotifier()
 
 
-@pytest.fixture
-def notifier() -> FakeNotifier:
-    return FakeNotifier()
-
-
-def swap(repo: FakeRepo, notifier: FakeNotifier, **overrides: Any) -> RotaRequest:
+def swap(repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier, **overrides: Any) -> RotaRequest:
     arguments: dict[str, Any] = {
         "requester_id": ALICE,
         "target_id": BOB,
@@ -169,7 +67,9 @@ def swap(repo: FakeRepo, notifier: FakeNotifier, **overrides: Any) -> RotaReques
     return request_swap(**arguments, repo=repo, notifier=notifier, rota=repo.rota, now=NOW)
 
 
-def respond(repo: FakeRepo, notifier: FakeNotifier, user: str, accept: bool, *, approval: bool = False) -> RotaRequest:
+def respond(
+    repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier, user: str, accept: bool, *, approval: bool = False
+) -> RotaRequest:
     return respond_to_request(
         request_id=1,
         actor_id=user,
@@ -188,26 +88,28 @@ def test_upcoming_shifts_are_the_persons_shifts_still_to_start() -> None:
     assert upcoming_shifts(make_rota(), ALICE, SECOND, NOW) == []
 
 
-def test_swap_happy_path_two_overrides_agreed_by_both(repo: FakeRepo, notifier: FakeNotifier) -> None:
+def test_swap_happy_path_two_overrides_agreed_by_both(
+    repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier
+) -> None:
     request = swap(repo, notifier)
     assert request.status is RequestStatus.PENDING and request.kind is RequestKind.SWAP
-    assert notifier.said == [("request_made", BOB)]
+    assert notifier.calls == [("request_made", BOB)]
     assert repo.rota.on_duty(FIRST, local(30, 11, 12)) == BOB  # nothing changes until Bob accepts
     decided = respond(repo, notifier, BOB, True)
     assert decided.status is RequestStatus.ACCEPTED and decided.decided_by == BOB
     assert repo.rota.on_duty(FIRST, local(30, 11, 12)) == ALICE
     assert repo.rota.on_duty(FIRST, local(14, 12, 12)) == BOB
     assert repo.rota.duty_at(FIRST, local(14, 12, 12))[2] is DutySource.OVERRIDE
-    assert notifier.said[-1] == ("request_decided", RequestStatus.ACCEPTED)
+    assert notifier.calls[-1] == ("request_decided", RequestStatus.ACCEPTED)
     assert [w[:2] for w in repo.writes] == [("add_request", ALICE), ("accept_request", BOB)]  # one write each
 
 
-def test_decline_changes_nothing(repo: FakeRepo, notifier: FakeNotifier) -> None:
+def test_decline_changes_nothing(repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier) -> None:
     swap(repo, notifier)
     before = repo.rota
     assert respond(repo, notifier, BOB, False).status is RequestStatus.DECLINED
     assert repo.rota is before
-    assert notifier.said[-1] == ("request_decided", RequestStatus.DECLINED)
+    assert notifier.calls[-1] == ("request_decided", RequestStatus.DECLINED)
 
 
 @pytest.mark.parametrize(
@@ -217,35 +119,68 @@ def test_decline_changes_nothing(repo: FakeRepo, notifier: FakeNotifier) -> None
         pytest.param({"target_id": DAN}, InvalidInput, "not on the 1st line rota", id="target-on-the-other-line"),
         pytest.param({"target_id": ALICE}, InvalidInput, "other than yourself", id="self"),
         pytest.param({"my_shift_start": local(30, 11)}, NotAllowed, "not your", id="not-my-shift"),
-        pytest.param({"their_shift_start": local(14)}, NotAllowed, "not <@U2BOB>'s", id="not-their-shift"),
+        pytest.param({"their_shift_start": local(14)}, NotAllowed, "not @U2BOB's", id="not-their-shift"),
         pytest.param({"my_shift_start": local(23, 11)}, NotAllowed, "not your", id="my-shift-already-running"),
         pytest.param({"my_shift_start": local(14, 12, 10)}, NotAllowed, "not your", id="not-a-shift-start"),
     ],
 )
 def test_swap_refusals(
-    repo: FakeRepo, notifier: FakeNotifier, changes: dict[str, Any], error: type, words: str
+    repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier, changes: dict[str, Any], error: type, words: str
 ) -> None:
     with pytest.raises(error, match=words):
         swap(repo, notifier, **changes)
-    assert repo.requests == {} and notifier.said == [] and repo.writes == []
+    assert repo.requests == {} and notifier.calls == [] and repo.writes == []
 
 
 @pytest.mark.parametrize("who", [ALICE, CAROL, LEAD])
-def test_only_the_target_may_answer(repo: FakeRepo, notifier: FakeNotifier, who: str) -> None:
+def test_only_the_target_may_answer(repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier, who: str) -> None:
     swap(repo, notifier)
-    with pytest.raises(NotAllowed, match="Only <@U2BOB>"):
+    with pytest.raises(NotAllowed) as refused:
         respond(repo, notifier, who, True)
+    assert refused.value.message == said("Only {who} can answer this request.", who=Mention(BOB))
+    assert refused.value.render(slack_mention) == "Only <@U2BOB> can answer this request."
+    assert str(refused.value) == "Only @U2BOB can answer this request."
     assert repo.requests[1].status is RequestStatus.PENDING
 
 
-def test_an_answered_request_cannot_be_answered_again(repo: FakeRepo, notifier: FakeNotifier) -> None:
+@pytest.mark.parametrize(
+    ("changes", "person", "slack_text"),
+    [
+        pytest.param(
+            {"their_shift_start": local(14)},
+            BOB,
+            "That shift is not <@U2BOB>'s upcoming 1st line shift any more; open `/support rota` again.",
+            id="not-their-shift",
+        ),
+        pytest.param({"target_id": DAN}, DAN, "<@U4DAN> is not on the 1st line rota.", id="target-on-the-other-line"),
+    ],
+)
+def test_swap_refusals_name_people_by_id_for_the_platform_to_render(
+    repo: InMemoryRotaRepository,
+    notifier: RecordingRotaNotifier,
+    changes: dict[str, Any],
+    person: str,
+    slack_text: str,
+) -> None:
+    with pytest.raises((NotAllowed, InvalidInput)) as refused:
+        swap(repo, notifier, **changes)
+    assert refused.value.message.people == (person,)
+    assert refused.value.render(slack_mention) == slack_text
+    assert str(refused.value) == slack_text.replace(f"<@{person}>", f"@{person}")
+
+
+def test_an_answered_request_cannot_be_answered_again(
+    repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier
+) -> None:
     swap(repo, notifier)
     respond(repo, notifier, BOB, False)
     with pytest.raises(NotAllowed, match="already declined"):
         respond(repo, notifier, BOB, True)
 
 
-def test_a_request_overtaken_by_another_change_is_refused_on_accept(repo: FakeRepo, notifier: FakeNotifier) -> None:
+def test_a_request_overtaken_by_another_change_is_refused_on_accept(
+    repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier
+) -> None:
     swap(repo, notifier)
     add_override(
         line=FIRST,
@@ -261,11 +196,11 @@ def test_a_request_overtaken_by_another_change_is_refused_on_accept(repo: FakeRe
         respond(repo, notifier, BOB, True)
 
 
-def test_approval_flow_lead_approves(repo: FakeRepo, notifier: FakeNotifier) -> None:
+def test_approval_flow_lead_approves(repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier) -> None:
     swap(repo, notifier)
     waiting = respond(repo, notifier, BOB, True, approval=True)
     assert waiting.status is RequestStatus.AWAITING_APPROVAL
-    assert ("approval_needed", (LEAD,)) in notifier.said
+    assert ("approval_needed", (LEAD,)) in notifier.calls
     assert repo.rota.on_duty(FIRST, local(30, 11, 12)) == BOB
     with pytest.raises(NotAllowed, match="Only the support leads"):
         decide_approval(request_id=1, actor_id=BOB, approve=True, repo=repo, notifier=notifier, rota=repo.rota, now=NOW)
@@ -280,7 +215,7 @@ def test_approval_flow_lead_approves(repo: FakeRepo, notifier: FakeNotifier) -> 
         )
 
 
-def test_approval_flow_lead_rejects(repo: FakeRepo, notifier: FakeNotifier) -> None:
+def test_approval_flow_lead_rejects(repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier) -> None:
     swap(repo, notifier)
     respond(repo, notifier, BOB, True, approval=True)
     before = repo.rota
@@ -291,12 +226,12 @@ def test_approval_flow_lead_rejects(repo: FakeRepo, notifier: FakeNotifier) -> N
 
 
 def test_approval_needs_leads_to_exist() -> None:
-    repo, notifier = FakeRepo(make_rota(leads=frozenset())), FakeNotifier()
+    repo, notifier = InMemoryRotaRepository(make_rota(leads=frozenset())), RecordingRotaNotifier()
     swap(repo, notifier)
     assert respond(repo, notifier, BOB, True, approval=True).status is RequestStatus.ACCEPTED
 
 
-def test_cover_of_the_rest_of_a_running_shift(repo: FakeRepo, notifier: FakeNotifier) -> None:
+def test_cover_of_the_rest_of_a_running_shift(repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier) -> None:
     request = request_cover(
         requester_id=ALICE, target_id=CAROL, line=FIRST, starts_at=local(23, 11), ends_at=local(30, 11),
         repo=repo, notifier=notifier, rota=repo.rota, now=NOW,
@@ -316,7 +251,7 @@ def test_cover_of_the_rest_of_a_running_shift(repo: FakeRepo, notifier: FakeNoti
     assert repo.rota.on_duty(FIRST, local(30, 11, 10)) == BOB
 
 
-def test_cover_of_someone_elses_time_is_refused(repo: FakeRepo, notifier: FakeNotifier) -> None:
+def test_cover_of_someone_elses_time_is_refused(repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier) -> None:
     with pytest.raises(NotAllowed, match="not on 1st line duty"):
         request_cover(
             requester_id=ALICE, target_id=CAROL, line=FIRST, starts_at=local(30, 11), ends_at=local(1),
@@ -324,7 +259,9 @@ def test_cover_of_someone_elses_time_is_refused(repo: FakeRepo, notifier: FakeNo
         )  # fmt: skip
 
 
-def test_leave_conflict_warns_the_leads_with_who_covers(repo: FakeRepo, notifier: FakeNotifier) -> None:
+def test_leave_conflict_warns_the_leads_with_who_covers(
+    repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier
+) -> None:
     recorded = add_leave(
         user_id=BOB,
         actor_id=BOB,
@@ -338,13 +275,13 @@ def test_leave_conflict_warns_the_leads_with_who_covers(repo: FakeRepo, notifier
     assert recorded.leave.id is not None
     assert [d.user_id for d in recorded.conflicts] == [CAROL]
     assert recorded.uncovered == []
-    kind, (conflicts, leads) = notifier.said[-1]
+    kind, (conflicts, leads) = notifier.calls[-1]
     assert kind == "leave_conflicts" and leads == (LEAD,) and conflicts[0].source is DutySource.LEAVE_COVER
     assert repo.rota.on_duty(FIRST, local(1, 12, 12)) == CAROL
 
 
-def test_leave_where_nobody_covers_is_reported_as_uncovered(notifier: FakeNotifier) -> None:
-    repo = FakeRepo(make_rota())
+def test_leave_where_nobody_covers_is_reported_as_uncovered(notifier: RecordingRotaNotifier) -> None:
+    repo = InMemoryRotaRepository(make_rota())
     add_leave(
         user_id=DAN,
         actor_id=LEAD,
@@ -355,7 +292,7 @@ def test_leave_where_nobody_covers_is_reported_as_uncovered(notifier: FakeNotifi
         rota=repo.rota,
         now=NOW,
     )
-    notifier.said.clear()
+    notifier.calls.clear()
     recorded = add_leave(
         user_id=ERIN,
         actor_id=ERIN,
@@ -367,10 +304,10 @@ def test_leave_where_nobody_covers_is_reported_as_uncovered(notifier: FakeNotifi
         now=NOW,
     )
     assert recorded.uncovered and all(d.user_id is None for d in recorded.uncovered)
-    assert notifier.said and notifier.said[0][0] == "leave_conflicts"
+    assert notifier.calls and notifier.calls[0][0] == "leave_conflicts"
 
 
-def test_leave_without_conflict_says_nothing(repo: FakeRepo, notifier: FakeNotifier) -> None:
+def test_leave_without_conflict_says_nothing(repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier) -> None:
     recorded = add_leave(
         user_id=ALICE,
         actor_id=ALICE,
@@ -381,7 +318,7 @@ def test_leave_without_conflict_says_nothing(repo: FakeRepo, notifier: FakeNotif
         rota=repo.rota,
         now=NOW,
     )
-    assert recorded.conflicts == [] and notifier.said == []
+    assert recorded.conflicts == [] and notifier.calls == []
     assert repo.writes == [
         ("add_leave", ALICE, {"first": "2026-12-01", "last": "2026-12-04", "conflicts": 0, "uncovered": 0})
     ]
@@ -397,7 +334,14 @@ def test_leave_without_conflict_says_nothing(repo: FakeRepo, notifier: FakeNotif
     ],
 )
 def test_leave_refusals(
-    repo: FakeRepo, notifier: FakeNotifier, user: str, actor: str, first: date, last: date, error: type, words: str
+    repo: InMemoryRotaRepository,
+    notifier: RecordingRotaNotifier,
+    user: str,
+    actor: str,
+    first: date,
+    last: date,
+    error: type,
+    words: str,
 ) -> None:
     with pytest.raises(error, match=words):
         add_leave(
@@ -406,7 +350,7 @@ def test_leave_refusals(
     assert repo.rota.leave == ()
 
 
-def test_lead_may_record_anyones_leave(repo: FakeRepo, notifier: FakeNotifier) -> None:
+def test_lead_may_record_anyones_leave(repo: InMemoryRotaRepository, notifier: RecordingRotaNotifier) -> None:
     add_leave(
         user_id=BOB,
         actor_id=LEAD,
@@ -420,7 +364,7 @@ def test_lead_may_record_anyones_leave(repo: FakeRepo, notifier: FakeNotifier) -
     assert repo.rota.is_on_leave(BOB, local(1, 12, 12))
 
 
-def test_membership_edit_takes_over_at_the_next_handover(repo: FakeRepo) -> None:
+def test_membership_edit_takes_over_at_the_next_handover(repo: InMemoryRotaRepository) -> None:
     rotation = set_members(line=FIRST, members=[CAROL, ALICE, ZOE], actor_id=LEAD, repo=repo, rota=repo.rota, now=NOW)
     assert rotation.shift_start(0) == local(30, 11)
     assert repo.rota.on_duty(FIRST, NOW) == ALICE  # the current shift is left alone
@@ -436,14 +380,16 @@ def test_membership_edit_takes_over_at_the_next_handover(repo: FakeRepo) -> None
         pytest.param(LEAD, [ALICE, BOB, CAROL], InvalidInput, "nothing changed", id="unchanged"),
     ],
 )
-def test_membership_refusals(repo: FakeRepo, actor: str, members: list[str], error: type, words: str) -> None:
+def test_membership_refusals(
+    repo: InMemoryRotaRepository, actor: str, members: list[str], error: type, words: str
+) -> None:
     before = repo.rota
     with pytest.raises(error, match=words):
         set_members(line=FIRST, members=members, actor_id=actor, repo=repo, rota=repo.rota, now=NOW)
     assert repo.rota is before
 
 
-def test_lead_override_across_a_handover_is_split(repo: FakeRepo) -> None:
+def test_lead_override_across_a_handover_is_split(repo: InMemoryRotaRepository) -> None:
     stored = add_override(
         line=SECOND,
         user_id=LEAD,
@@ -468,7 +414,7 @@ def test_lead_override_across_a_handover_is_split(repo: FakeRepo) -> None:
         )
 
 
-def test_lead_override_leaves_out_the_persons_own_shift_and_refuses_a_no_op(repo: FakeRepo) -> None:
+def test_lead_override_leaves_out_the_persons_own_shift_and_refuses_a_no_op(repo: InMemoryRotaRepository) -> None:
     def put_on(user: str, starts_at: datetime, ends_at: datetime) -> list[Override]:
         return add_override(
             line=SECOND,
@@ -483,6 +429,9 @@ def test_lead_override_leaves_out_the_persons_own_shift_and_refuses_a_no_op(repo
 
     stored = put_on(DAN, local(29, 11), local(1, 12))  # Dan's own week starts Mon 30 Nov
     assert [(o.replaces, o.starts_at, o.ends_at) for o in stored] == [(ERIN, local(29, 11), local(30, 11))]
-    with pytest.raises(InvalidInput, match="on 2nd line duty for all of that time already"):
+    with pytest.raises(InvalidInput, match="on 2nd line duty for all of that time already") as refused:
         put_on(ERIN, local(25, 11), local(26, 11))  # her own week
+    assert refused.value.render_errors(slack_mention) == {
+        "user": "<@U5ERIN> is on 2nd line duty for all of that time already."
+    }
     assert [w[0] for w in repo.writes] == ["add_overrides"]

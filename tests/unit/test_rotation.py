@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,25 +23,14 @@ from rota.rotation import (
     parse_handover,
     parse_rotation_period,
 )
+from tests.fakes import LONDON, MON_0900, make_rotation
 
-LONDON = ZoneInfo("Europe/London")
-MEMBERS = ("A", "B", "C")
-MON_0900 = Handover(at=time(9, 0), weekday=0)
+MEMBERS = ("A", "B", "C")  # make_rotation's by default
 DAILY_0900 = Handover(at=time(9, 0))
 
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
-
-
-def make_rotation(
-    *,
-    period_days: int = 7,
-    handover: Handover = MON_0900,
-    start: date = date(2026, 11, 2),
-    members: tuple[str, ...] = MEMBERS,
-) -> Rotation:
-    return Rotation(SupportLine.FIRST, members, period_days, handover, start, LONDON)
 
 
 WEEKLY = make_rotation()

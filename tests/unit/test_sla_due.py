@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.cli import main
-from bot.config import load_sla_settings
-from bot.sla_cli import DeadlineCalculator, run_batch, run_one, sla_settings
+from bot.cli.sla import DeadlineCalculator, run_batch, run_one, sla_settings
 from rota.calendar import WorkingCalendar
+from services.config import load_sla_settings
 from triage.model import Priority, TicketType
 from triage.sla import SlaClock, SlaPolicy, deadlines
 

@@ -1,0 +1,1 @@
+"""`supportbot demo`: the real app against a local stand-in for Slack, played as a story."""

@@ -1,0 +1,106 @@
+"""`/support` and its subcommands. The modal opens right after the ack; answers are ephemeral."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from handlers.slack import blocks, forms, rota_views
+from handlers.slack.errors import reports_errors
+from handlers.slack.rota_commands import parse_who_args, resolve_day
+from handlers.slack.sla_view import sla_line
+from services.unit_of_work import Deps
+from triage.model import parse_ref
+from triage.services import my_open_tickets, view_ticket
+
+SUBCOMMANDS = ("help", "status", "mine", "who", "rota")
+NO_WINDOW = "Sorry, Slack did not let me open a window for that just now. Please try `/support` again."
+NO_REPLY = "Sorry, Slack gave me no way to answer that just now. Please try the command again."
+
+
+@dataclass(frozen=True)
+class SupportCommand:
+    """What the text after `/support` asks for."""
+
+    kind: str  # new | help | status | mine | who | rota | unknown
+    argument: str = ""
+    suggestion: str | None = None
+
+
+def parse_support_command(text: str) -> SupportCommand:
+    """Subcommands are short and exact; anything longer is a ticket title, so "/support help me log in" files
+    a ticket. `status` takes one reference; `who` an optional line and day ("who 2nd tomorrow"), anything else
+    after it is a title. A lone word that looks like a misspelt subcommand is questioned."""
+    text = " ".join((text or "").split())
+    if not text:
+        return SupportCommand("new")
+    word, _, rest = text.partition(" ")
+    keyword = word.lower()
+    if keyword in SUBCOMMANDS and (not rest or (keyword == "status" and " " not in rest)):
+        return SupportCommand(keyword, rest)
+    if keyword == "who" and parse_who_args(rest) is not None:
+        return SupportCommand("who", rest)
+    if not rest:
+        close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.75)
+        if close:
+            return SupportCommand("unknown", word, close[0])
+    return SupportCommand("new", text)
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/support")
+    @reports_errors
+    def handle_support_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        parsed = parse_support_command(command.get("text", ""))
+        user = command.get("user_id", "")
+        # A window needs Slack's trigger_id and a later answer its response_url; without them, say so in the ack.
+        if parsed.kind in ("new", "rota") and not command.get("trigger_id"):
+            ack(text=NO_WINDOW)
+            return
+        if parsed.kind in ("who", "status", "mine") and not command.get("response_url"):
+            ack(text=NO_REPLY)
+            return
+        if parsed.kind == "new":
+            ack()
+            view = forms.new_ticket_modal(title=parsed.argument, origin_channel_id=command.get("channel_id"))
+            client.views_open(trigger_id=command["trigger_id"], view=view)
+        elif parsed.kind == "help":
+            ack(text=blocks.help_text(deps.prefix))
+        elif parsed.kind == "who":
+            ack()  # the stored rota may need a read: after the ack
+            query = parse_who_args(parsed.argument)
+            assert query is not None  # the grammar only says "who" when the words parse
+            now, zone = deps.clock.now(), deps.config.timezone
+            at = resolve_day(query.day, now, zone)
+            respond(text=blocks.who_reply(deps.rota, at or now, zone, lines=query.lines, now=at is None))
+        elif parsed.kind == "rota":
+            ack()
+            view = rota_views.rota_modal(deps.rota, viewer=user, now=deps.clock.now(), zone=deps.config.timezone)
+            client.views_open(trigger_id=command["trigger_id"], view=view)
+        elif parsed.kind == "status":
+            ticket_id = parse_ref(parsed.argument, deps.prefix)
+            if ticket_id is None:
+                example = f"{deps.prefix}-42"
+                given = f" (`{blocks.escape(parsed.argument)}` is not one)" if parsed.argument else ""
+                ack(text=f"Which ticket? Use `/support status {example}`{given}.")
+                return
+            ack()
+            now = deps.clock.now()
+            with deps.lookup() as tickets:
+                ticket = view_ticket(ticket_id=ticket_id, viewer_id=user, tickets=tickets, rota=deps.rota)
+                events = tickets.events(ticket_id)
+                clocks = deps.sla.clocks(ticket, events, now)
+            day_seconds = deps.sla.calendar.day_seconds
+            sla = sla_line(clocks, now=now, zone=deps.config.timezone, day_seconds=day_seconds, live=True)
+            respond(**blocks.status_reply(ticket, deps.prefix, events, deps.config.timezone, sla=sla))
+        elif parsed.kind == "mine":
+            ack()
+            with deps.lookup() as repository:
+                mine = my_open_tickets(user_id=user, tickets=repository)
+            respond(text=blocks.mine_reply(mine, deps.prefix, user))
+        else:
+            ack(text=blocks.unknown_command_text(parsed.argument, parsed.suggestion))

@@ -1,0 +1,1 @@
+"""The service layer beside the core: the unit of work, the typed settings, the clock port."""
