@@ -12,13 +12,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.delivery import OutboxWorker
 from bot.jobs.tickets import Jobs
 from bot.settings import Settings
+from handlers.fanout import FanOutChat
 from handlers.slack.app import build_bolt_app, make_web_client
 from handlers.slack.chat import SlackChat
 from handlers.slack.sender import SlackSender
+from handlers.teams.app import TeamsEndpoint
+from handlers.teams.auth import ClientCredentialsToken, InboundVerifier
+from handlers.teams.chat import TeamsChat
+from handlers.teams.connector import Connector
+from handlers.teams.listeners import TeamsListeners
+from handlers.teams.loop import LoopThread
+from handlers.teams.sender import TeamsSender
 from services.clock import Clock, SystemClock
-from services.config import AppConfig, load_config
-from services.unit_of_work import Deps
+from services.config import AppConfig, TeamsConfig, load_config
+from services.unit_of_work import ChatAdapter, Deps
 from storage.db import make_engine, make_sessionmaker, migrate
+from storage.outbox import Sender
 from storage.rota import RotaCache, seed_rota_if_empty
 
 log = logging.getLogger(__name__)
@@ -41,10 +50,23 @@ class Core:
     worker: OutboxWorker
     deps: Deps
     jobs: Jobs
+    teams: TeamsRuntime | None = None  # set when TEAMS_APP_ID is
 
     def close(self) -> None:
         self.worker.stop()
+        if self.teams is not None:
+            self.teams.loop.close()
         self.engine.dispose()
+
+
+@dataclass
+class TeamsRuntime:
+    """Teams' pieces: the SDK's loop thread, its connector client, and (with `serve`) the endpoint."""
+
+    loop: LoopThread
+    connector: Connector
+    chat: TeamsChat
+    endpoint: TeamsEndpoint | None = None
 
 
 @dataclass
@@ -76,7 +98,17 @@ def build_core(
         seed_rota_if_empty(session, config.rota, clock.now())
     rota_cache = RotaCache(read_sessions, leads=config.rota.leads, now=clock.now)
     client = make_web_client(token=settings.bot_token, api_url=settings.api_url)
-    senders = {"slack": SlackSender(client)}  # Teams adds its sender here
+    senders: dict[str, Sender] = {"slack": SlackSender(client)}
+    adapters: list[ChatAdapter] = []
+    if settings.slack_enabled or not settings.teams_enabled:  # Slack as always, unless this is a Teams-only desk
+        adapters.append(SlackChat(config))
+    teams: TeamsRuntime | None = None
+    if settings.teams_enabled:
+        teams = _build_teams(settings, config, sessions, clock, alongside_slack=settings.slack_enabled)
+        senders["teams"] = TeamsSender(
+            teams.connector, sessions, config.teams or TeamsConfig(), clock, tenant=settings.teams_tenant_id
+        )
+        adapters.append(teams.chat)
     worker = OutboxWorker(sessions, senders, delivery_clock or clock, leads=sorted(config.rota.leads))
     deps = Deps(
         config=config,
@@ -84,22 +116,49 @@ def build_core(
         sessions=sessions,
         read_sessions=read_sessions,
         outbox_ready=worker.kick,
-        chat=SlackChat(config),
+        chat=adapters[0] if len(adapters) == 1 else FanOutChat(adapters),
         rota_cache=rota_cache,
     )
-    return Core(settings, config, clock, engine, sessions, client, worker, deps, Jobs(deps))
+    return Core(settings, config, clock, engine, sessions, client, worker, deps, Jobs(deps), teams)
+
+
+def _build_teams(
+    settings: Settings, config: AppConfig, sessions: sessionmaker[Session], clock: Clock, *, alongside_slack: bool
+) -> TeamsRuntime:
+    assert settings.teams_app_id is not None
+    if not settings.teams_app_password:
+        raise StartupError("TEAMS_APP_PASSWORD is not set (the client secret of the bot's Azure registration).")
+    token = ClientCredentialsToken(
+        token_url=settings.effective_teams_token_url,
+        app_id=settings.teams_app_id,
+        password=settings.teams_app_password,
+    )
+    loop = LoopThread()
+    connector = Connector(loop=loop, token=token, app_id=settings.teams_app_id)
+    return TeamsRuntime(loop, connector, TeamsChat(config, alongside_slack=alongside_slack))
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None, config: AppConfig | None = None) -> Runtime:
-    """The core plus the Bolt app with its handlers; the outbox worker is started by the caller."""
-    if not settings.bot_token:
+    """The core plus the Bolt app (Slack) and the Teams endpoint, each when configured; the outbox worker is
+    started by the caller."""
+    if not settings.bot_token and not settings.teams_enabled:
         raise StartupError("SLACK_BOT_TOKEN is not set (the xoxb- token under OAuth & Permissions).")
-    if not settings.signing_secret and not settings.app_token:
+    if settings.bot_token and not settings.signing_secret and not settings.app_token:
         raise StartupError("SLACK_SIGNING_SECRET is not set (find it under Basic Information in your Slack app).")
     core = build_core(settings, clock=clock, config=config)
     try:
-        secret = settings.signing_secret or "socket-mode-does-not-sign"
-        app = build_bolt_app(signing_secret=secret, client=core.client, deps=core.deps)
+        app = None
+        if settings.bot_token:
+            secret = settings.signing_secret or "socket-mode-does-not-sign"
+            app = build_bolt_app(signing_secret=secret, client=core.client, deps=core.deps)
+        if core.teams is not None:
+            assert settings.teams_app_id is not None
+            verifier = InboundVerifier(
+                app_id=settings.teams_app_id, openid_metadata_url=settings.teams_openid_metadata_url
+            )
+            core.teams.endpoint = TeamsEndpoint(
+                verifier=verifier, loop=core.teams.loop, listeners=TeamsListeners(core.deps, core.teams.chat)
+            )
     except Exception:
         core.close()
         raise

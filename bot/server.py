@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def make_wsgi_app(runtime: Runtime) -> WsgiApp:
-    slack = events_endpoint(runtime.app)
+    slack = events_endpoint(runtime.app) if runtime.app is not None else None
+    teams = runtime.teams.endpoint if runtime.teams is not None else None
 
     def wsgi_app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -28,6 +29,11 @@ def make_wsgi_app(runtime: Runtime) -> WsgiApp:
             return [body]
         if (feed := rota_feed(runtime, environ, start_response)) is not None:  # GET /rota/<line>.ics?token=
             return feed
+        if teams is not None and environ.get("PATH_INFO") == "/api/messages":
+            return teams(environ, start_response)
+        if slack is None:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found\n"]
         return slack(environ, start_response)
 
     return wsgi_app

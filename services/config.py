@@ -35,10 +35,16 @@ KNOWN_KEYS = (
     "digest",
     "swaps_need_approval",
     "public_url",
+    "teams",
 )
+TEAMS_KEYS = ("service_url", "team", "channels")
+DEFAULT_TEAMS_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
 ROTA_KEYS = ("members", "rotation", "handover", "start", "timezone", "usergroup")
 CLOCKS = ("response", "review", "resolution")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_AAD_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TEAMS_CONVERSATION = re.compile(r"^19:\S+$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 _PUBLIC_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
@@ -77,6 +83,21 @@ class DigestSchedule:
 
 
 @dataclass(frozen=True)
+class TeamsConfig:
+    """The `teams:` section: where proactive messages go, the team the bot is installed in, its channels."""
+
+    service_url: str = DEFAULT_TEAMS_SERVICE_URL
+    team: str | None = None
+    triage_channel: str | None = None
+    digest_channel: str | None = None
+
+
+def is_slack_user_id(person: str) -> bool:
+    """A person named by Slack user id (U.../W...), as opposed to an AAD object id or an email."""
+    return bool(_USER_ID.match(person))
+
+
+@dataclass(frozen=True)
 class AppConfig:
     path: Path
     ticket_prefix: str
@@ -91,6 +112,7 @@ class AppConfig:
     usergroups: dict[SupportLine, str] = field(default_factory=dict)  # Slack user group kept = who is on duty
     swaps_need_approval: bool = False  # a lead approves a swap or cover after the other member accepts
     public_url: str | None = None  # where `serve` is reachable, for calendar subscription links
+    teams: TeamsConfig | None = None  # the `teams:` section, when there is one
 
     @cached_property
     def sla_settings(self) -> SlaSettings:
@@ -246,12 +268,42 @@ def _user_ids(doc: _Document, value: Any, path: tuple[str | int, ...]) -> tuple[
         return ()
     if not isinstance(value, list):
         raise doc.error(path, "expected a list of Slack user ids like [U012ABCDEF]")
+    people: list[str] = []
     for i, user in enumerate(value):
-        if not isinstance(user, str) or not _USER_ID.match(user):
-            raise doc.error((*path, i), f"{user!r} is not a Slack user id (U... or W...)")
-    if len(set(value)) != len(value):
+        if not isinstance(user, str) or not (_USER_ID.match(user) or _AAD_OBJECT_ID.match(user) or _EMAIL.match(user)):
+            raise doc.error(
+                (*path, i), f"{user!r} is not a Slack user id (U... or W...), an AAD object id (GUID) or an email"
+            )
+        # AAD object ids and emails compare case-insensitively; Slack ids are kept exactly as written.
+        people.append(user if _USER_ID.match(user) else user.lower())
+    if len(set(people)) != len(people):
         raise doc.error(path, "lists someone twice")
-    return tuple(value)
+    return tuple(people)
+
+
+def _teams(doc: _Document, raw: Any) -> TeamsConfig | None:
+    if raw is None:
+        return None
+    path: tuple[str | int, ...] = ("teams",)
+    section = _mapping(doc, raw, path)
+    for key in section:
+        if key not in TEAMS_KEYS:
+            log.warning("%s", doc.error((*path, str(key)), f"unknown key, ignored{_suggest(str(key), TEAMS_KEYS)}"))
+    service_url = str(section.get("service_url") or DEFAULT_TEAMS_SERVICE_URL)
+    if not _PUBLIC_URL.match(service_url):
+        raise doc.error((*path, "service_url"), f"{service_url!r} is not a URL like {DEFAULT_TEAMS_SERVICE_URL}")
+    team = section.get("team")
+    channels = _mapping(doc, section.get("channels"), (*path, "channels"))
+    for name, value in (("team", team), *((f"channels.{n}", channels.get(n)) for n in ("triage", "digest"))):
+        if value is not None and not _TEAMS_CONVERSATION.match(str(value)):
+            key_path = (*path, *name.split("."))
+            raise doc.error(key_path, f"{value!r} is not a Teams conversation id (19:...@thread.tacv2)")
+    return TeamsConfig(
+        service_url=service_url,
+        team=str(team) if team else None,
+        triage_channel=str(channels["triage"]) if channels.get("triage") else None,
+        digest_channel=str(channels["digest"]) if channels.get("digest") else None,
+    )
 
 
 def _working_hours(doc: _Document, raw: Any) -> WorkingHours:
@@ -439,7 +491,10 @@ def load_config(path: Path | str) -> AppConfig:
     zone = _zone(doc, data.get("timezone", "Europe/London"), ("timezone",))
     channels = _mapping(doc, data.get("channels"), ("channels",))
     triage = channels.get("triage")
-    if not triage:
+    teams = _teams(doc, data.get("teams"))
+    if not triage and teams is not None and teams.triage_channel:
+        triage = ""  # a Teams-only desk: its triage channel is teams.channels.triage
+    elif not triage:
         raise doc.error(("channels", "triage"), "missing: the channel id where new tickets are announced")
     for name in ("triage", "digest"):
         value = channels.get(name)
@@ -467,4 +522,5 @@ def load_config(path: Path | str) -> AppConfig:
         usergroups=_usergroups(doc, data.get("rotas")),
         swaps_need_approval=approval,
         public_url=str(public_url).rstrip("/") if public_url else None,
+        teams=teams,
     )

@@ -342,3 +342,16 @@ class PersonIdentityRow(Base):
     tenant: Mapped[str] = mapped_column(String(ID), default="", server_default="")  # team or tenant id; "" unknown
     external_id: Mapped[str] = mapped_column(String(ID))  # Slack user id; Teams AAD object id or 29: id
     email: Mapped[str | None] = mapped_column(String(EMAIL), index=True)  # lower-case
+
+
+class TeamsContactRow(Base):
+    """Where a person is reached in Teams: their `29:` id and the 1:1 conversation, made once and kept."""
+
+    __tablename__ = "teams_contacts"
+
+    person_id: Mapped[str] = mapped_column(String(ID), ForeignKey("people.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(String(ID))  # the `29:` id, learned from an activity or the roster
+    conversation_id: Mapped[str | None] = mapped_column(String(ID), index=True)  # the personal (1:1) chat
+    service_url: Mapped[str | None] = mapped_column(String(255))
+    tenant: Mapped[str | None] = mapped_column(String(ID))
+    updated_at: Mapped[datetime]

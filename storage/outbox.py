@@ -146,16 +146,21 @@ class Outbox:
         self.session = session
         self.now = now
 
-    def post(self, channel: str, payload: dict[str, Any], *, card_key: str | None = None) -> None:
-        self._queue("post", channel, payload, card_key)
+    def post(
+        self, channel: str, payload: dict[str, Any], *, card_key: str | None = None, platform: str = "slack"
+    ) -> None:
+        self._queue("post", channel, payload, card_key, platform=platform)
 
-    def _queue(self, operation: str, channel: str, payload: dict[str, Any], card_key: str | None) -> None:
+    def _queue(
+        self, operation: str, channel: str, payload: dict[str, Any], card_key: str | None, *, platform: str = "slack"
+    ) -> None:
         """A plain INSERT, not an ORM object: nothing pending for autoflush to push before every later query."""
         self.session.connection().execute(
             _QUEUE,
             {
                 "created_at": self.now,
                 "operation": operation,
+                "platform": platform,
                 "channel": channel,
                 "card_key": card_key,
                 "payload": payload,
@@ -164,19 +169,22 @@ class Outbox:
             },
         )
 
-    def register_card(self, *, key: str, ticket_id: int, audience: str) -> None:
+    def register_card(self, *, key: str, ticket_id: int, audience: str, platform: str = "slack") -> None:
         """Remember a card so later changes update it in place (once: a re-post reuses the key)."""
         if self.session.get(CardRow, key) is None:
-            self.session.add(CardRow(key=key, ticket_id=ticket_id, audience=audience))
+            self.session.add(CardRow(key=key, ticket_id=ticket_id, audience=audience, platform=platform))
             self.session.flush()
 
-    def cards_for(self, ticket_id: int) -> Sequence[CardRow]:
-        return self.session.scalars(select(CardRow).where(CardRow.ticket_id == ticket_id).order_by(CardRow.key)).all()
+    def cards_for(self, ticket_id: int, *, platform: str = "slack") -> Sequence[CardRow]:
+        """The ticket's cards on one platform (each platform's notifier updates its own)."""
+        return self.session.scalars(
+            select(CardRow).where(CardRow.ticket_id == ticket_id, CardRow.platform == platform).order_by(CardRow.key)
+        ).all()
 
-    def update(self, card_key: str, channel: str, payload: dict[str, Any]) -> None:
+    def update(self, card_key: str, channel: str, payload: dict[str, Any], *, platform: str = "slack") -> None:
         """Queue the card's new state; an older state still waiting is dropped so it cannot land last."""
         self.session.connection().execute(_SUPERSEDE, {"key": card_key})
-        self._queue("update", channel, payload, card_key)
+        self._queue("update", channel, payload, card_key, platform=platform)
 
     def set_usergroup(self, usergroup: str, users: Sequence[str], *, note: str) -> None:
         """Queue usergroups.users.update (bot/jobs/rota.py); an older membership still waiting is dropped."""

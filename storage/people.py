@@ -15,11 +15,22 @@ from typing import Any
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from storage.models import ID, Base, PersonIdentityRow, PersonRow
+from storage.models import ID, Base, PersonIdentityRow, PersonRow, TeamsContactRow
 from storage.timers import dialect_insert
 
 _PEOPLE = Base.metadata.tables[PersonRow.__tablename__]
 _IDENTITIES = Base.metadata.tables[PersonIdentityRow.__tablename__]
+
+
+@dataclass(frozen=True)
+class TeamsContact:
+    """How to reach a person in Teams: their `29:` id and, once made, the 1:1 conversation with the bot."""
+
+    person_id: str
+    user_id: str | None
+    conversation_id: str | None
+    service_url: str | None
+    tenant: str | None
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,40 @@ class SqlPeopleRepository:
             .order_by(PersonIdentityRow.id)
             .limit(1)
         ).first()
+
+    def teams_contact(self, person_id: str) -> TeamsContact | None:
+        """Where the person is reached in Teams, as far as known."""
+        row = self.session.get(TeamsContactRow, person_id)
+        if row is None:
+            return None
+        return TeamsContact(row.person_id, row.user_id, row.conversation_id, row.service_url, row.tenant)
+
+    def remember_teams_contact(
+        self,
+        person_id: str,
+        *,
+        now: datetime,
+        user_id: str | None = None,
+        conversation_id: str | None = None,
+        service_url: str | None = None,
+        tenant: str | None = None,
+    ) -> None:
+        """Learn (from an activity, the roster or a created conversation) what is new; no write otherwise."""
+        row = self.session.get(TeamsContactRow, person_id)
+        if row is None:
+            if self.session.get(PersonRow, person_id) is None:  # a person named only by the config so far
+                self._claim(person_id, None, now)
+            row = TeamsContactRow(person_id=person_id, updated_at=now)
+            self.session.add(row)
+        learned = {"user_id": user_id, "conversation_id": conversation_id, "service_url": service_url, "tenant": tenant}
+        changed = False
+        for name, value in learned.items():
+            if value and getattr(row, name) != value:
+                setattr(row, name, value)
+                changed = True
+        if changed:
+            row.updated_at = now
+        self.session.flush()
 
     # -- helpers ----------------------------------------------------------------------------------------------
 

@@ -228,10 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.cli import gdpr as gdpr_cli
     from bot.cli import outbox as outbox_cli
     from bot.cli import rota as rota_cli
+    from bot.cli import teams_package
 
     rota_cli.add_commands(sub)
     outbox_cli.add_commands(sub)
     gdpr_cli.add_commands(sub)
+    teams_package.add_commands(sub)
     return parser
 
 

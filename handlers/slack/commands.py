@@ -2,53 +2,28 @@
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from handlers.grammar import SUBCOMMANDS, SupportCommand, parse_support_command, parse_who_args, resolve_day
 from handlers.slack import blocks, forms, rota_views
 from handlers.slack.errors import reports_errors
-from handlers.slack.rota_commands import parse_who_args, resolve_day
 from handlers.slack.sla_view import sla_line
 from services.unit_of_work import Deps
 from triage.model import parse_ref
 from triage.services import my_open_tickets, view_ticket
 
-SUBCOMMANDS = ("help", "status", "mine", "who", "rota")
+__all__ = [
+    "SUBCOMMANDS",
+    "SupportCommand",
+    "parse_support_command",
+    "register",
+]  # the grammar lives in handlers.grammar
+
 NO_WINDOW = "Sorry, Slack did not let me open a window for that just now. Please try `/support` again."
 NO_REPLY = "Sorry, Slack gave me no way to answer that just now. Please try the command again."
-
-
-@dataclass(frozen=True)
-class SupportCommand:
-    """What the text after `/support` asks for."""
-
-    kind: str  # new | help | status | mine | who | rota | unknown
-    argument: str = ""
-    suggestion: str | None = None
-
-
-def parse_support_command(text: str) -> SupportCommand:
-    """Subcommands are short and exact; anything longer is a ticket title, so "/support help me log in" files
-    a ticket. `status` takes one reference; `who` an optional line and day ("who 2nd tomorrow"), anything else
-    after it is a title. A lone word that looks like a misspelt subcommand is questioned."""
-    text = " ".join((text or "").split())
-    if not text:
-        return SupportCommand("new")
-    word, _, rest = text.partition(" ")
-    keyword = word.lower()
-    if keyword in SUBCOMMANDS and (not rest or (keyword == "status" and " " not in rest)):
-        return SupportCommand(keyword, rest)
-    if keyword == "who" and parse_who_args(rest) is not None:
-        return SupportCommand("who", rest)
-    if not rest:
-        close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.75)
-        if close:
-            return SupportCommand("unknown", word, close[0])
-    return SupportCommand("new", text)
 
 
 def register(app: App, deps: Deps) -> None:

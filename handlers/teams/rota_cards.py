@@ -1,0 +1,326 @@
+"""Adaptive Cards for the rota's messages (requests, approvals, outcomes, leave and overrides). Pure.
+
+They say what handlers/slack/rota_views.py and rota_cancel_view.py say, word for word; only the platform
+differs: Teams mentions (`<at>Name</at>` plus an entity), Unicode emoji instead of Slack's `:codes:`,
+Adaptive Card markdown (`**bold**`) and `Action.Execute` buttons whose verbs are the Slack action ids.
+The building blocks here (TeamsMessage, Mentions, text_block...) are shared with digest_cards.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rota.ports import RequestKind, RequestStatus, RotaRequest
+from rota.roster import Duty, DutySource, Leave, Override
+
+Card = dict[str, Any]
+Element = dict[str, Any]
+
+VERSION = "1.5"
+
+# Slack's emoji codes as Teams shows them.
+EMOJI = {
+    "arrows_counterclockwise": "🔄",
+    "palm_tree": "🌴",
+    "warning": "⚠️",
+    "calendar": "📅",
+    "hourglass": "⌛",
+    "hourglass_flowing_sand": "⏳",
+    "white_check_mark": "✅",
+    "x": "❌",
+    "heavy_multiplication_x": "✖️",
+    "heavy_minus_sign": "\u2796",  # heavy minus sign
+    "rotating_light": "🚨",
+    "wave": "👋",
+    "busts_in_silhouette": "👥",
+    "red_circle": "🔴",
+    "speech_balloon": "💬",
+    "zzz": "💤",
+    "bar_chart": "📊",
+    "tada": "🎉",
+}
+MARKS = {
+    DutySource.OVERRIDE: EMOJI["arrows_counterclockwise"],
+    DutySource.LEAVE_COVER: EMOJI["palm_tree"],
+    DutySource.NOBODY: EMOJI["warning"],
+}
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\*_[]`~<>"})
+
+
+# -- the message, and mentions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamsPerson:
+    """A person as Teams knows them: the id a mention points at ("29:..."; None when not on Teams) and a name."""
+
+    name: str
+    teams_id: str | None
+
+
+People = Callable[[str], TeamsPerson]  # a person id as the core holds it -> that person in Teams
+
+
+@dataclass(frozen=True)
+class TeamsMessage:
+    """An Adaptive Card, its plain-text fallback (the activity's text), and the mention entities both use."""
+
+    text: str
+    card: Card
+    entities: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def text_entities(self) -> list[dict[str, Any]]:
+        """The entities of the mentions in `text`: what an activity sending `text` attaches (the card carries its own)."""
+        return [e for e in self.entities if e["text"] in self.text]
+
+    def attachment(self) -> dict[str, Any]:
+        """The card as a Bot Framework attachment."""
+        return {"contentType": "application/vnd.microsoft.card.adaptive", "content": self.card}
+
+
+def mention(person: TeamsPerson) -> tuple[str, dict[str, Any] | None]:
+    """`<at>Name</at>` and the entity that makes it a mention; a person not on Teams is just their name."""
+    name = person.name.replace("<", "").replace(">", "") or "someone"
+    if person.teams_id is None:
+        return f"**{plain(name)}**", None
+    text = f"<at>{name}</at>"
+    return text, {"type": "mention", "text": text, "mentioned": {"id": person.teams_id, "name": name}}
+
+
+@dataclass
+class Mentions:
+    """Renders people as mentions while a card is built and keeps each entity once, for the card and activity."""
+
+    people: People
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+    def __call__(self, user_id: str | None) -> str:
+        if not user_id:
+            return "_nobody yet_"  # as Slack's mention(None)
+        text, entity = mention(self.people(user_id))
+        if entity is not None and entity not in self.entities:
+            self.entities.append(entity)
+        return text
+
+
+def message(text: str, body: Sequence[Element], mentions: Mentions, actions: Sequence[Element] = ()) -> TeamsMessage:
+    """The card (version 1.5, mentions declared in `msteams.entities` so they render inside it) and its fallback."""
+    card: Card = {"type": "AdaptiveCard", "version": VERSION, "body": list(body)}
+    if actions:
+        card["actions"] = list(actions)
+    entities = tuple(mentions.entities)
+    if entities:
+        card["msteams"] = {"entities": list(entities)}
+    return TeamsMessage(text=text, card=card, entities=entities)
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def plain(text: str) -> str:
+    """Someone's words shown as written: markdown and `<at>` cannot be smuggled in through a title."""
+    return text.translate(_MARKDOWN)
+
+
+def text_block(text: str, *, bold: bool = False, subtle: bool = False, size: str | None = None) -> Element:
+    """One wrapped TextBlock: Slack's section (bold: a heading; subtle: Slack's context line)."""
+    block: Element = {"type": "TextBlock", "text": text, "wrap": True}
+    if bold:
+        block["weight"] = "Bolder"
+    if subtle:
+        block.update(isSubtle=True, size="Small")
+    if size:
+        block["size"] = size
+    return block
+
+
+def rows(lines: Iterable[str]) -> list[Element]:
+    """A list, one TextBlock per line: Teams renders each on its own line whatever its markdown flavour."""
+    return [{**text_block(line), "spacing": "Small"} for line in lines]
+
+
+def when(at: datetime, zone: ZoneInfo) -> str:
+    return f"{at.astimezone(zone):%a %d %b %H:%M}"
+
+
+def span(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
+    return f"{when(starts_at, zone)} → {when(ends_at, zone)}"
+
+
+def desk_date(at: datetime, zone: ZoneInfo) -> str:
+    """Slack's date token fallback: "Mon 30 Nov 09:00 GMT" in the desk's zone."""
+    local = at.astimezone(zone)
+    return f"{local:%a %d %b %H:%M} {local.tzname()}"
+
+
+def execute(verb: StrEnum | str, title: str, data: dict[str, Any], style: str | None = None) -> Element:
+    """A button: the verb is the Slack action id, the data carries the ids the handler needs."""
+    action: Element = {"type": "Action.Execute", "title": title, "verb": str(verb), "data": data}
+    if style:
+        action["style"] = style  # Slack's primary -> positive, danger -> destructive
+    return action
+
+
+def duty_text(duty: Duty, zone: ZoneInfo, at: Mentions) -> str:
+    """One stretch of duty, marked when it is not the rotation's own member."""
+    who = at(duty.user_id) if duty.user_id else "**nobody**"
+    note = ""
+    if duty.source is DutySource.OVERRIDE and duty.scheduled and duty.scheduled != duty.user_id:
+        note = f" {MARKS[duty.source]} for {at(duty.scheduled)}"
+    elif duty.source is DutySource.OVERRIDE:
+        note = f" {MARKS[duty.source]}"
+    elif duty.source is DutySource.LEAVE_COVER:
+        note = f" {MARKS[duty.source]} {at(duty.scheduled)} on leave"
+    elif duty.source is DutySource.NOBODY and duty.scheduled:
+        note = f" {MARKS[duty.source]} {at(duty.scheduled)} on leave, nobody covers"
+    elif duty.source is DutySource.NOBODY:
+        note = f" {MARKS[duty.source]}"
+    return f"• {span(duty.starts_at, duty.ends_at, zone)}  {who}{note}"
+
+
+# -- requests ----------------------------------------------------------------------------------
+
+
+class RotaVerb(StrEnum):
+    """handlers/slack/ids.py RotaActionId's values, so a Teams handler routes verbs as Slack routes action ids."""
+
+    ACCEPT = "rota_request_accept"
+    DECLINE = "rota_request_decline"
+    APPROVE = "rota_request_approve"
+    REJECT = "rota_request_reject"
+
+
+def describe_request(request: RotaRequest, zone: ZoneInfo, *, to: str, at: Mentions) -> str:
+    """The request in words, from the point of view of `to` (the target, or a lead)."""
+    mine = span(request.given_from, request.given_to, zone)
+    requester = at(request.requester_id)
+    label = request.line.label
+    if request.kind is RequestKind.SWAP and request.taken_from and request.taken_to:
+        theirs = span(request.taken_from, request.taken_to, zone)
+        if to == request.target_id:
+            return f"{requester} asks to swap {label} shifts: you take theirs ({mine}) and they take yours ({theirs})."
+        return f"{requester} and {at(request.target_id)} swap {label} shifts: {mine} and {theirs}."
+    if to == request.target_id:
+        return f"{requester} asks you to cover their {label} duty {mine}."
+    return f"{at(request.target_id)} covers {requester}'s {label} duty {mine}."
+
+
+def _answer_card(text: str, at: Mentions, buttons: Sequence[Element]) -> TeamsMessage:
+    return message(text, [text_block(f"{EMOJI['calendar']} {text}")], at, buttons)
+
+
+def request_card(request: RotaRequest, zone: ZoneInfo, *, people: People) -> TeamsMessage:
+    """To the member asked to swap or cover: the request, Accept / Decline."""
+    at = Mentions(people)
+    data = {"request_id": request.id}
+    return _answer_card(
+        describe_request(request, zone, to=request.target_id, at=at),
+        at,
+        [execute(RotaVerb.ACCEPT, "Accept", data, "positive"), execute(RotaVerb.DECLINE, "Decline", data)],
+    )
+
+
+def approval_card(request: RotaRequest, zone: ZoneInfo, *, people: People) -> TeamsMessage:
+    """To the leads, once both members agreed: Approve / Reject."""
+    at = Mentions(people)
+    data = {"request_id": request.id}
+    return _answer_card(
+        f"Approval needed: {describe_request(request, zone, to='', at=at)} Both have agreed.",
+        at,
+        [
+            execute(RotaVerb.APPROVE, "Approve", data, "positive"),
+            execute(RotaVerb.REJECT, "Reject", data, "destructive"),
+        ],
+    )
+
+
+def outcome_text(request: RotaRequest, zone: ZoneInfo, at: Mentions) -> str:
+    """How a request stands, in words everyone involved can read."""
+    what = describe_request(request, zone, to="", at=at)
+    status = request.status
+    if status is RequestStatus.AWAITING_APPROVAL:
+        return f"{EMOJI['hourglass']} {at(request.target_id)} accepted; a lead must approve it before the rota changes. {what}"
+    if status is RequestStatus.ACCEPTED:
+        return f"{EMOJI['white_check_mark']} Done, the rota has changed ({at(request.decided_by)} agreed): {what}"
+    if status is RequestStatus.DECLINED:
+        return f"{EMOJI['x']} {at(request.target_id)} declined; the rota is unchanged. {what}"
+    if status is RequestStatus.REJECTED:
+        return f"{EMOJI['x']} {at(request.decided_by)} (lead) rejected it; the rota is unchanged. {what}"
+    if request.decided_by:
+        return f"{EMOJI['heavy_multiplication_x']} {at(request.decided_by)} cancelled the request; the rota is unchanged. {what}"
+    return f"The request was cancelled; the rota is unchanged. {what}"
+
+
+def outcome_card(request: RotaRequest, zone: ZoneInfo, *, people: People) -> TeamsMessage:
+    """How the request ended (or waits for a lead): it replaces the request and approval cards, buttons gone."""
+    at = Mentions(people)
+    text = outcome_text(request, zone, at)
+    return message(text, [text_block(text)], at)
+
+
+def leave_conflict_card(leave: Leave, conflicts: Sequence[Duty], zone: ZoneInfo, *, people: People) -> TeamsMessage:
+    """Leads hear of leave that takes someone off duty when it is recorded; a gap nobody covers is loud."""
+    at = Mentions(people)
+    uncovered = [d for d in conflicts if d.user_id is None]
+    who = at(leave.user_id)
+    if uncovered:
+        head = text_block(
+            f"{EMOJI['rotating_light']} **NOBODY is on duty** for part of {who}'s leave: set an override or find cover."
+        )
+        head["color"] = "Attention"
+    else:
+        head = text_block(
+            f"{EMOJI['palm_tree']} {who} will be on leave during their shifts; the next member in order covers."
+        )
+    lines = []
+    for duty in conflicts:
+        cover = at(duty.user_id) + " covers" if duty.user_id else f"{EMOJI['warning']} **nobody covers**"
+        lines.append(f"• {duty.line.label} {span(duty.starts_at, duty.ends_at, zone)}: {cover}")
+    body = [head, text_block(f"Leave {span(leave.starts_at, leave.ends_at, zone)}"), *rows(lines)]
+    summary = f"NOBODY on duty during {who}'s leave" if uncovered else f"{who}'s leave touches their shifts"
+    return message(summary, body, at)
+
+
+# -- taken back: leave and overrides -----------------------------------------------------------
+
+
+def describe_override(override: Override, zone: ZoneInfo, at: Mentions) -> str:
+    replaces = override.replaces if override.replaces and override.replaces != override.user_id else None
+    return (
+        f"{override.line.label}: {at(override.user_id)}"
+        + (f" for {at(replaces)}" if replaces else "")
+        + f" ({override.reason.value}) {span(override.starts_at, override.ends_at, zone)}"
+    )
+
+
+def leave_cancelled_card(
+    leave: Leave, *, by: str, back_on: Sequence[Duty], zone: ZoneInfo, people: People
+) -> TeamsMessage:
+    """The member whose leave a lead cancelled: which shifts are theirs again, so nobody misses one."""
+    at = Mentions(people)
+    head = f"{EMOJI['calendar']} {at(by)} cancelled your leave {span(leave.starts_at, leave.ends_at, zone)}."
+    lines = [duty_text(d, zone, at) for d in back_on]
+    tail = (
+        [text_block("These shifts are yours again:"), *rows(lines)]
+        if lines
+        else [text_block("It gives you no shifts back.")]
+    )
+    return message(f"{at(by)} cancelled your leave", [text_block(head), *tail], at)
+
+
+def override_removed_card(
+    override: Override, *, by: str, instead: Sequence[Duty], zone: ZoneInfo, people: People
+) -> TeamsMessage:
+    """The person who was covering and those on duty instead: the override is gone, and who is on now."""
+    at = Mentions(people)
+    head = f"{EMOJI['calendar']} {at(by)} removed an override: {describe_override(override, zone, at)}."
+    lines = [duty_text(d, zone, at) for d in instead]
+    tail = [text_block("On duty instead:"), *rows(lines)] if lines else []
+    return message(f"{at(by)} removed a {override.line.label} override", [text_block(head), *tail], at)
