@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sweep_bench.py
 	$(BIN)/python bench/digest_bench.py
 	$(BIN)/python bench/rota_bench.py
+	$(BIN)/python bench/teams_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot core handlers services rota triage storage tests bench

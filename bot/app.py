@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,19 +16,15 @@ from handlers.fanout import FanOutChat
 from handlers.slack.app import build_bolt_app, make_web_client
 from handlers.slack.chat import SlackChat
 from handlers.slack.sender import SlackSender
-from handlers.teams.app import TeamsEndpoint
-from handlers.teams.auth import ClientCredentialsToken, InboundVerifier
-from handlers.teams.chat import TeamsChat
-from handlers.teams.connector import Connector
-from handlers.teams.listeners import TeamsListeners
-from handlers.teams.loop import LoopThread
-from handlers.teams.sender import TeamsSender
 from services.clock import Clock, SystemClock
-from services.config import AppConfig, TeamsConfig, load_config
+from services.config import AppConfig, load_config
 from services.unit_of_work import ChatAdapter, Deps
 from storage.db import make_engine, make_sessionmaker, migrate
 from storage.outbox import Sender
 from storage.rota import RotaCache, seed_rota_if_empty
+
+if TYPE_CHECKING:  # the Teams SDK is imported only by a process that serves Teams (bot/teams.py)
+    from bot.teams import TeamsRuntime
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +51,8 @@ class Core:
     def close(self) -> None:
         self.worker.stop()
         if self.teams is not None:
-            self.teams.loop.close()
+            self.teams.close()
         self.engine.dispose()
-
-
-@dataclass
-class TeamsRuntime:
-    """Teams' pieces: the SDK's loop thread, its connector client, and (with `serve`) the endpoint."""
-
-    loop: LoopThread
-    connector: Connector
-    chat: TeamsChat
-    endpoint: TeamsEndpoint | None = None
 
 
 @dataclass
@@ -94,21 +80,22 @@ def build_core(
     migrate(engine)
     sessions = make_sessionmaker(engine)
     read_sessions = make_sessionmaker(engine, read_only=True)
+    client = make_web_client(token=settings.bot_token, api_url=settings.api_url)
+    teams: TeamsRuntime | None = None
+    if settings.teams_enabled:
+        from bot.teams import connect_teams
+
+        teams, config = connect_teams(settings, config, sessions, clock, slack_client=client)
     with sessions.begin() as session:  # the config seeds the stored rota on first start, once
         seed_rota_if_empty(session, config.rota, clock.now())
     rota_cache = RotaCache(read_sessions, leads=config.rota.leads, now=clock.now)
-    client = make_web_client(token=settings.bot_token, api_url=settings.api_url)
     senders: dict[str, Sender] = {"slack": SlackSender(client)}
-    adapters: list[ChatAdapter] = []
+    adapters: dict[str, ChatAdapter] = {}
     if settings.slack_enabled or not settings.teams_enabled:  # Slack as always, unless this is a Teams-only desk
-        adapters.append(SlackChat(config))
-    teams: TeamsRuntime | None = None
-    if settings.teams_enabled:
-        teams = _build_teams(settings, config, sessions, clock, alongside_slack=settings.slack_enabled)
-        senders["teams"] = TeamsSender(
-            teams.connector, sessions, config.teams or TeamsConfig(), clock, tenant=settings.teams_tenant_id
-        )
-        adapters.append(teams.chat)
+        adapters["slack"] = SlackChat(config)
+    if teams is not None:
+        senders["teams"] = teams.sender
+        adapters["teams"] = teams.chat
     worker = OutboxWorker(sessions, senders, delivery_clock or clock, leads=sorted(config.rota.leads))
     deps = Deps(
         config=config,
@@ -116,26 +103,10 @@ def build_core(
         sessions=sessions,
         read_sessions=read_sessions,
         outbox_ready=worker.kick,
-        chat=adapters[0] if len(adapters) == 1 else FanOutChat(adapters),
+        chat=next(iter(adapters.values())) if len(adapters) == 1 else FanOutChat(adapters),
         rota_cache=rota_cache,
     )
     return Core(settings, config, clock, engine, sessions, client, worker, deps, Jobs(deps), teams)
-
-
-def _build_teams(
-    settings: Settings, config: AppConfig, sessions: sessionmaker[Session], clock: Clock, *, alongside_slack: bool
-) -> TeamsRuntime:
-    assert settings.teams_app_id is not None
-    if not settings.teams_app_password:
-        raise StartupError("TEAMS_APP_PASSWORD is not set (the client secret of the bot's Azure registration).")
-    token = ClientCredentialsToken(
-        token_url=settings.effective_teams_token_url,
-        app_id=settings.teams_app_id,
-        password=settings.teams_app_password,
-    )
-    loop = LoopThread()
-    connector = Connector(loop=loop, token=token, app_id=settings.teams_app_id)
-    return TeamsRuntime(loop, connector, TeamsChat(config, alongside_slack=alongside_slack))
 
 
 def build_runtime(settings: Settings, *, clock: Clock | None = None, config: AppConfig | None = None) -> Runtime:
@@ -152,13 +123,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, config: App
             secret = settings.signing_secret or "socket-mode-does-not-sign"
             app = build_bolt_app(signing_secret=secret, client=core.client, deps=core.deps)
         if core.teams is not None:
-            assert settings.teams_app_id is not None
-            verifier = InboundVerifier(
-                app_id=settings.teams_app_id, openid_metadata_url=settings.teams_openid_metadata_url
-            )
-            core.teams.endpoint = TeamsEndpoint(
-                verifier=verifier, loop=core.teams.loop, listeners=TeamsListeners(core.deps, core.teams.chat)
-            )
+            core.teams.open_endpoint(settings, core.deps)
     except Exception:
         core.close()
         raise

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -80,10 +81,11 @@ class SupportCommand:
     suggestion: str | None = None
 
 
-def parse_support_command(text: str) -> SupportCommand:
+def parse_support_command(text: str, *, also: Sequence[str] = ()) -> SupportCommand:
     """Subcommands are short and exact; anything longer is a ticket title, so "/support help me log in" files
     a ticket. `status` takes one reference; `who` an optional line and day ("who 2nd tomorrow"), anything else
-    after it is a title. A lone word that looks like a misspelt subcommand is questioned."""
+    after it is a title. A lone word that looks like a misspelt subcommand (or one of `also`, the platform's own
+    words, such as Teams' `new`) is questioned."""
     text = " ".join((text or "").split())
     if not text:
         return SupportCommand("new")
@@ -94,7 +96,7 @@ def parse_support_command(text: str) -> SupportCommand:
     if keyword == "who" and parse_who_args(rest) is not None:
         return SupportCommand("who", rest)
     if not rest:
-        close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.75)
+        close = difflib.get_close_matches(word.lower(), (*SUBCOMMANDS, *also), n=1, cutoff=0.75)
         if close:
             return SupportCommand("unknown", word, close[0])
     return SupportCommand("new", text)

@@ -326,6 +326,9 @@ class PersonRow(Base):
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime]
+    # The platform they last acted on (slack | teams): a person known on both is told there (handlers/fanout.py).
+    last_platform: Mapped[str | None] = mapped_column(String(PLATFORM))
+    last_platform_at: Mapped[datetime | None]
 
 
 class PersonIdentityRow(Base):

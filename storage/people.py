@@ -166,6 +166,62 @@ class SqlPeopleRepository:
             row.updated_at = now
         self.session.flush()
 
+    def link(
+        self,
+        person_id: str,
+        *,
+        platform: str,
+        external_id: str,
+        tenant: str = "",
+        email: str | None = None,
+        display_name: str | None = None,
+        now: datetime,
+    ) -> str:
+        """Attach this identity to `person_id` (made if need be) unless it is already someone's: the key it
+        ends up under. For identities learned from a directory (Slack by email, the Teams roster)."""
+        if not external_id:
+            raise ValueError("an identity needs its platform's id")
+        if (known := self._known(platform, external_id, tenant, normalise_email(email), display_name)) is not None:
+            return known
+        if self.session.get(PersonRow, person_id) is None:
+            self._claim(person_id, display_name, now)
+        self.session.connection().execute(
+            dialect_insert(self.session, _IDENTITIES)
+            .values(
+                person_id=person_id,
+                platform=platform,
+                tenant=tenant,
+                external_id=external_id,
+                email=normalise_email(email),
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "tenant", "external_id"])
+        )
+        return self.find(platform, external_id, tenant) or person_id
+
+    def platforms(self, person_id: str) -> frozenset[str]:
+        """The platforms the person has an identity on (a Teams contact counts as Teams)."""
+        found = set(
+            self.session.scalars(
+                select(PersonIdentityRow.platform).where(PersonIdentityRow.person_id == person_id).distinct()
+            )
+        )
+        if "teams" not in found and self.session.get(TeamsContactRow, person_id) is not None:
+            found.add("teams")
+        return frozenset(found)
+
+    def last_platform(self, person_id: str) -> str | None:
+        """The platform the person last acted on, if recorded."""
+        return self.session.scalar(select(PersonRow.last_platform).where(PersonRow.id == person_id))
+
+    def used(self, person_id: str, platform: str, *, now: datetime) -> None:
+        """Record that the person acted on `platform`; no write when it is the one recorded, or when they are no
+        stored person (someone never linked is known on one platform only, where they are told anyway)."""
+        person = self.session.get(PersonRow, person_id)
+        if person is not None and person.last_platform != platform:
+            person.last_platform = platform
+            person.last_platform_at = now
+            self.session.flush()
+
     # -- helpers ----------------------------------------------------------------------------------------------
 
     def _identity_row(self, platform: str, external_id: str, tenant: str) -> PersonIdentityRow | None:

@@ -21,6 +21,7 @@ TINY = {
     "sweep_bench.py": ["--sizes", "200", "--repeat", "1", "--repeat-second", "1", "--recompute", "0"],
     "digest_bench.py": ["--tickets", "2000", "--runs", "1"],
     "rota_bench.py": ["--lookups", "2000"],
+    "teams_bench.py": ["--requests", "6", "--concurrency", "2", "--warmup", "2", "--rounds", "1"],
 }
 
 

@@ -92,7 +92,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo.story import run_demo
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    return run_demo(sys.stdout)
+    return run_demo(sys.stdout, platform=args.platform)
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -203,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.set_defaults(func=cmd_serve)
     demo = sub.add_parser("demo", help="play a scripted conversation against a local stand-in for Slack")
+    demo.add_argument(
+        "--platform",
+        choices=("all", "slack", "teams"),
+        default="all",
+        help="the Slack acts then the Teams act (all, the default), or one platform's desk alone",
+    )
     demo.set_defaults(func=cmd_demo)
     check = sub.add_parser("check-config", help="validate supportbot.yml and exit")
     check.add_argument("file", nargs="?", help="config file (default: $SUPPORTBOT_CONFIG or ./supportbot.yml)")

@@ -303,7 +303,19 @@ def demo_config() -> str:
     return text + f"public_url: {PUBLIC_URL}\n"
 
 
-def run_demo(out: TextIO) -> int:
+def run_demo(out: TextIO, *, platform: str = "all") -> int:
+    """The Slack acts, then the Teams act (`platform`: "all"); or one platform's desk alone."""
+    from bot.demo.teams_act import run_teams_demo
+
+    if platform == "teams":
+        return run_teams_demo(out)
+    played = run_slack_demo(out)
+    if platform == "slack" or played != 0:
+        return played
+    return run_teams_demo(out)
+
+
+def run_slack_demo(out: TextIO) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="supportbot-demo-"))
     fake = FakeSlack().start()
     clock = ManualClock(START)

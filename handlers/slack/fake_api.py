@@ -95,6 +95,7 @@ def _decode(value: Any) -> Any:
 class FakeSlack:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.socket_mode_url: str | None = None  # what apps.connections.open hands out, when a test sets it
+        self.directory: dict[str, str] = {}  # email -> user id, answered by users.lookupByEmail (a test sets it)
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
         self._faults: list[Fault] = []
@@ -354,6 +355,11 @@ class FakeSlack:
             view = dict(args.get("view") or {})
             view.update(id=f"V{next(self._views):08d}", team_id=TEAM)
             return {"ok": True, "view": view}
+        if method == "users.lookupByEmail":
+            user = self.directory.get(str(args.get("email") or "").strip().lower())
+            if user is None:
+                return {"ok": False, "error": "users_not_found"}
+            return {"ok": True, "user": {"id": user, "team_id": TEAM, "profile": {"email": args.get("email")}}}
         if method == "apps.connections.open":
             if self.socket_mode_url is None:
                 return {"ok": False, "error": "not_allowed_token_type"}

@@ -30,6 +30,9 @@ class Inbound:
     aad_object_id: str | None
     user_name: str | None
     tenant: str | None
+    activity_id: str = ""
+    recipient_id: str = ""  # the bot's `28:` id
+    members_added: tuple[str, ...] = ()  # conversationUpdate: the ids of who joined (the bot among them)
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> Inbound:
@@ -48,6 +51,25 @@ class Inbound:
             aad_object_id=str(sender["aadObjectId"]).lower() if sender.get("aadObjectId") else None,
             user_name=sender.get("name") if isinstance(sender.get("name"), str) else None,
             tenant=str(tenant) if tenant else None,
+            activity_id=str(body.get("id") or ""),
+            recipient_id=str(as_dict(body.get("recipient")).get("id") or ""),
+            members_added=tuple(
+                str(m["id"]) for m in body.get("membersAdded") or () if isinstance(m, dict) and m.get("id")
+            )
+            if isinstance(body.get("membersAdded"), list)
+            else (),
+        )
+
+
+def author_key(deps: Deps, inbound: Inbound, aad_object_id: str, name: str | None) -> str:
+    """The person who wrote a message (the message extension's requester), made on first sight."""
+    with deps.sessions.begin() as session:
+        return SqlPeopleRepository(session).ensure(
+            platform="teams",
+            external_id=aad_object_id.lower(),
+            tenant=inbound.tenant or "",
+            display_name=name,
+            now=deps.clock.now(),
         )
 
 

@@ -54,6 +54,8 @@ class TeamsEndpoint:
             return _answer(start_response, "200 OK", None)
         if inbound.type == "invoke":
             return _answer(start_response, "200 OK", self.listeners.handle_invoke(inbound))
+        if inbound.type == "conversationUpdate":
+            self.listeners.handle_conversation_update(inbound)
         return _answer(start_response, "200 OK", None)
 
 

@@ -1,7 +1,9 @@
 """Adaptive Cards 1.5 for tickets and the new-ticket dialog: pure functions from domain values to plain data.
 
-A card payload is {"text": summary, "card": AdaptiveCard}; buttons are Action.Execute with the Slack buttons'
-titles, their data naming the ticket and which card it is ({"ticket": id, "card": audience}).
+A card payload is {"text": summary, "card": AdaptiveCard, "entities"?}; buttons are Action.Execute with the
+Slack buttons' titles, their data naming the ticket and which card it is ({"ticket": id, "card": audience}).
+People are written with text.py's Mentions (`<at>Name</at>`, the entity in the card's `msteams.entities` and,
+for the summary, in the activity's `entities`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from handlers.teams.ids import Dialog, Input, Verb
+from handlers.teams.text import Mentions, People, known_by_key, plain
 from rota.rotation import SupportLine
 from triage.model import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX, Priority, Status, Ticket, TicketType, format_ref
 from triage.workflow import allowed_next
@@ -53,16 +56,30 @@ def priority_label(ticket: Ticket) -> str:
     return ticket.priority.label if ticket.priority else "Priority not set"
 
 
-def _facts(ticket: Ticket, *, show_requester: bool = True) -> dict[str, Any]:
+def _facts(ticket: Ticket, at: Mentions, *, show_requester: bool = True) -> list[dict[str, Any]]:
+    """Type, priority and status as facts; the people in a line of text, where Teams renders mentions."""
     facts = [
         {"title": "Type", "value": ticket.type.label},
         {"title": "Priority", "value": priority_label(ticket)},
         {"title": "Status", "value": ticket.status.label},
-        {"title": "Assignee", "value": f"{person(ticket.assignee_id)} ({ticket.line.label})"},
     ]
+    people = f"Assignee: {at(ticket.assignee_id)} ({ticket.line.label})"
     if show_requester:
-        facts.append({"title": "Requester", "value": person(ticket.requester_id)})
-    return {"type": "FactSet", "facts": facts}
+        people += f" · Requester: {at(ticket.requester_id)}"
+    return [{"type": "FactSet", "facts": facts}, text_block(people)]
+
+
+def _payload(
+    text: str, body: list[dict[str, Any]], at: Mentions, actions: list[dict[str, Any]] | None = None
+) -> Payload:
+    """The card with its mentions declared, and the summary with the entities of those it names."""
+    card = adaptive_card(body, actions)
+    if at.entities:
+        card["msteams"] = {"entities": list(at.entities)}
+    payload: Payload = {"text": text, "card": card}
+    if entities := at.used_in(text):
+        payload["entities"] = entities
+    return payload
 
 
 def _headline(ticket: Ticket, prefix: str, *, public: bool = False) -> str:
@@ -71,7 +88,7 @@ def _headline(ticket: Ticket, prefix: str, *, public: bool = False) -> str:
     ref = format_ref(prefix, ticket.id)
     if public and ticket.is_private:
         return f"**{ref}** GDPR request (details are private to the assignee and leads)"
-    return f"**{ref}** {ticket.title}"
+    return f"**{ref}** {plain(ticket.title)}"
 
 
 def _execute(title: str, verb: Verb, ticket: Ticket, audience: str, **extra: Any) -> dict[str, Any]:
@@ -128,8 +145,10 @@ def _choice_form(
     }
 
 
-def ticket_actions(ticket: Ticket, audience: str, *, people: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """The buttons a support person can press now, titled as in Slack."""
+def ticket_actions(
+    ticket: Ticket, audience: str, *, people: Sequence[str] = (), who: People = known_by_key
+) -> list[dict[str, Any]]:
+    """The buttons a support person can press now, titled as in Slack; reassign choices by name."""
     actions: list[dict[str, Any]] = []
     if ticket.status is Status.OPEN:
         actions.append({**_execute("Acknowledge", Verb.ACKNOWLEDGE, ticket, audience), "style": "positive"})
@@ -193,7 +212,7 @@ def ticket_actions(ticket: Ticket, audience: str, *, people: Sequence[str] = ())
                     Verb.REASSIGN,
                     Input.ASSIGNEE,
                     "Reassign to",
-                    [(p, p) for p in others],
+                    [(who(p).name or p, p) for p in others],
                     ticket,
                     audience,
                 )
@@ -201,71 +220,104 @@ def ticket_actions(ticket: Ticket, audience: str, *, people: Sequence[str] = ())
     return actions
 
 
-def triage_card(ticket: Ticket, prefix: str, *, sla: str | None = None, people: Sequence[str] = ()) -> Payload:
+def triage_card(
+    ticket: Ticket,
+    prefix: str,
+    *,
+    sla: str | None = None,
+    people: Sequence[str] = (),
+    who: People = known_by_key,
+) -> Payload:
     """The ticket as the triage channel sees it: GDPR contents never appear here."""
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
+    at = Mentions(who)
     body = [
         text_block(_headline(ticket, prefix, public=True), weight="Bolder"),
-        _facts(ticket, show_requester=not ticket.is_private),
+        *_facts(ticket, at, show_requester=not ticket.is_private),
     ]
     if sla:
         body.append(text_block(sla, isSubtle=True))
     if ticket.duplicate_of_id:
         body.append(text_block(f"Closed as a duplicate of **{format_ref(prefix, ticket.duplicate_of_id)}**"))
-    actions = [] if ticket.is_private else ticket_actions(ticket, TRIAGE, people=people)
-    text = f"{ref} ({ticket.type.label}, {priority_label(ticket)}): assigned to {person(ticket.assignee_id)}, {ticket.status.label}"
-    return {"text": text, "card": adaptive_card(body, actions)}
+    actions = [] if ticket.is_private else ticket_actions(ticket, TRIAGE, people=people, who=who)
+    text = f"{ref} ({ticket.type.label}, {priority_label(ticket)}): assigned to {at(ticket.assignee_id)}, {ticket.status.label}"
+    return _payload(text, body, at, actions)
 
 
 def assignee_card(
-    ticket: Ticket, prefix: str, *, for_user: str, sla: str | None = None, people: Sequence[str] = ()
+    ticket: Ticket,
+    prefix: str,
+    *,
+    for_user: str,
+    sla: str | None = None,
+    people: Sequence[str] = (),
+    who: People = known_by_key,
 ) -> Payload:
     """The ticket in a support person's 1:1 chat: actionable for the assignee, read-only once it moved on."""
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
+    at = Mentions(who)
     current = for_user == ticket.assignee_id
     shows_contents = current or not ticket.is_private
     body = [text_block(_headline(ticket, prefix, public=not shows_contents), weight="Bolder")]
     if shows_contents:
-        body.append(text_block(ticket.description[:600]))
-    body.append(_facts(ticket, show_requester=shows_contents))
+        body.append(text_block(plain(ticket.description[:600])))
+    body.extend(_facts(ticket, at, show_requester=shows_contents))
     if current and ticket.handover_note:
         body.append(text_block(f"**Handover note**\n\n{ticket.handover_note}"))
     if current and sla:
         body.append(text_block(sla, isSubtle=True))
     if current:
-        return {
-            "text": f"{ref} is assigned to you: {ticket.title}",
-            "card": adaptive_card(body, ticket_actions(ticket, for_user, people=people)),
-        }
+        return _payload(
+            f"{ref} is assigned to you: {ticket.title}",
+            body,
+            at,
+            ticket_actions(ticket, for_user, people=people, who=who),
+        )
     body.append(
         text_block(
-            f"Now with {person(ticket.assignee_id)} ({ticket.line.label}); no action needed from you.", isSubtle=True
+            f"Now with {at(ticket.assignee_id)} ({ticket.line.label}); no action needed from you.", isSubtle=True
         )
     )
-    return {"text": f"{ref} is now with {person(ticket.assignee_id)}", "card": adaptive_card(body)}
+    return _payload(f"{ref} is now with {at(ticket.assignee_id)}", body, at)
 
 
-def requester_card(ticket: Ticket, prefix: str) -> Payload:
+def requester_card(ticket: Ticket, prefix: str, *, who: People = known_by_key) -> Payload:
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
-    lines = [f"Thanks, your ticket **{ref}** is logged: {ticket.title}"]
+    at = Mentions(who)
+    lines = [f"Thanks, your ticket **{ref}** is logged: {plain(ticket.title)}"]
     if ticket.status is Status.OPEN:
-        who = f"{person(ticket.assignee_id)} ({ticket.line.label})" if ticket.assignee_id else "the support team"
-        lines.append(f"{who} will pick it up. I will tell you here as it moves; `status {ref}` shows where it is.")
+        by = f"{at(ticket.assignee_id)} ({ticket.line.label})" if ticket.assignee_id else "the support team"
+        lines.append(f"{by} will pick it up. I will tell you here as it moves; `status {ref}` shows where it is.")
     body = [
         text_block("\n\n".join(lines)),
-        text_block(f"Status: **{ticket.status.label}** · Assignee: {person(ticket.assignee_id)}", isSubtle=True),
+        text_block(f"Status: **{ticket.status.label}** · Assignee: {at(ticket.assignee_id)}", isSubtle=True),
     ]
-    return {"text": f"Your ticket {ref} is logged ({ticket.status.label})", "card": adaptive_card(body)}
+    return _payload(f"Your ticket {ref} is logged ({ticket.status.label})", body, at)
 
 
-def alert_message(ticket: Ticket, prefix: str, reason: str, *, people: Sequence[str] = ()) -> Payload:
+def alert_message(
+    ticket: Ticket, prefix: str, reason: str, *, people: Sequence[str] = (), who: People = known_by_key
+) -> Payload:
     assert ticket.id is not None
     ref = format_ref(prefix, ticket.id)
-    body = [text_block(f"🚨 {reason}"), text_block(_headline(ticket, prefix)), _facts(ticket)]
-    return {"text": f"{ref}: {reason}", "card": adaptive_card(body, ticket_actions(ticket, "alert", people=people))}
+    at = Mentions(who)
+    body = [text_block(f"🚨 {plain(reason)}"), text_block(_headline(ticket, prefix)), *_facts(ticket, at)]
+    return _payload(f"{ref}: {reason}", body, at, ticket_actions(ticket, "alert", people=people, who=who))
+
+
+def participant_update(ticket: Ticket, prefix: str, kind: str, actor_id: str, *, who: People = known_by_key) -> Payload:
+    """To a participant: the ticket moved (by whom), as a short text naming them with a mention."""
+    assert ticket.id is not None
+    at = Mentions(who)
+    text = (
+        f"{format_ref(prefix, ticket.id)} was updated ({kind.replace('_', ' ')}) by {at(actor_id)}: "
+        f"{plain(ticket.title)} · {ticket.status.label}"
+    )
+    entities = at.used_in(text)
+    return {"text": text, "entities": entities} if entities else {"text": text}
 
 
 def text_message(text: str) -> Payload:

@@ -25,10 +25,11 @@ ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
 def message_activity(payload: dict[str, Any]) -> MessageActivityInput:
-    """An outbox payload ({"text", "card"?}) as the SDK's message activity."""
+    """An outbox payload ({"text", "card"?, "entities"?}) as the SDK's message activity (mentions as entities)."""
     card = payload.get("card")
     attachments = [Attachment(content_type=ADAPTIVE_CARD, content=card)] if card else None
-    return MessageActivityInput(text=str(payload.get("text") or ""), attachments=attachments)
+    entities = payload.get("entities") or None
+    return MessageActivityInput(text=str(payload.get("text") or ""), attachments=attachments, entities=entities)
 
 
 class Connector:

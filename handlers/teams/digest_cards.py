@@ -68,11 +68,20 @@ def _headline(ticket: Ticket, prefix: str, *, public: bool = False) -> str:
 
 # -- SLA alerts ------------------------------------------------------------------------------
 
+ALERT = "alert"  # the `card` an alert's buttons name: the listeners answer with the card the assignee holds
+
+
+def alert_data(ticket: Ticket) -> dict[str, Any]:
+    """What an alert's button carries: the ticket as Slack's value names it (`ticket_id`) and as the ticket
+    cards' buttons do (`ticket`, `card`), so one handler serves both."""
+    assert ticket.id is not None
+    return {"ticket_id": ticket.id, "ticket": ticket.id, "card": ALERT}
+
 
 def ticket_actions(ticket: Ticket) -> list[Element]:
     """The ticket's controls as on Slack's cards: buttons, and a menu with its button per choice to make."""
     assert ticket.id is not None
-    data = {"ticket_id": ticket.id}
+    data = alert_data(ticket)
     buttons: list[Element] = []
     if ticket.status is Status.OPEN:
         buttons.append(execute(TicketVerb.ACKNOWLEDGE, "Acknowledge", data, "positive"))
@@ -110,10 +119,10 @@ def _menu(input_id: str, placeholder: str, choices: list[dict[str, str]], button
 
 def _snooze_and_update_buttons(ticket: Ticket, notice: SlaNotice) -> list[Element]:
     assert ticket.id is not None
-    buttons = [execute(TicketVerb.POST_UPDATE, "Update the requester", {"ticket_id": ticket.id})]
+    buttons = [execute(TicketVerb.POST_UPDATE, "Update the requester", alert_data(ticket))]
     if notice.kind in (AlertKind.NEAR_BREACH, AlertKind.SNOOZED) and notice.clock is not None:
         for choice, label in ((SnoozeFor.ONE_HOUR, "Snooze 1h"), (SnoozeFor.TOMORROW, "Snooze until tomorrow")):
-            data = {"ticket_id": ticket.id, "clock": notice.clock.value, "cycle": notice.cycle, "snooze": choice.value}
+            data = {**alert_data(ticket), "clock": notice.clock.value, "cycle": notice.cycle, "snooze": choice.value}
             buttons.append(execute(f"{TicketVerb.SNOOZE}:{choice.value}", label, data))
     return buttons
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -63,6 +64,11 @@ class FakeConnector:
         self.activities: dict[tuple[str, str], dict[str, Any]] = {}  # (conversation, id) -> activity as it is now
         self.faults: list[Fault] = []
         self.delay = 0.0
+        self.flaky: tuple[random.Random, float] | None = None  # (seeded generator, share of activity posts refused)
+        self.hold_after: int | None = None  # answer this many activity posts, then hold the rest (a kill test)
+        self.hold_texts: frozenset[str] | None = None  # only posts with these texts count and are held
+        self.held = 0
+        self._released = threading.Event()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -97,6 +103,48 @@ class FakeConnector:
         with self._lock:
             self.faults.append(Fault(method, path_contains, status, retry_after, times))
 
+    def refuse_randomly(self, share: float, *, seed: int) -> None:
+        """Answer about `share` of activity posts 429 with Retry-After: 0, chosen by a seeded generator."""
+        with self._lock:
+            self.flaky = (random.Random(seed), share)
+
+    def hold_activity_posts_after(self, answered: int, *, texts: set[str] | None = None) -> None:
+        """Once `answered` activity posts (with one of `texts`, if given) have had their 200, hold each later one
+        unanswered until release()."""
+        with self._lock:
+            self.hold_after = answered
+            self.hold_texts = frozenset(texts) if texts is not None else None
+            self._released.clear()
+
+    def release(self) -> None:
+        """Let held requests go (answered 503: whoever sent them is usually gone) and hold nothing more."""
+        with self._lock:
+            self.hold_after = None
+        self._released.set()
+
+    def _should_hold(self, method: str, path: str, body: dict[str, Any]) -> bool:
+        def counted(text: object) -> bool:
+            return self.hold_texts is None or text in self.hold_texts
+
+        with self._changed:
+            if self.hold_after is None or method != "POST" or not path.rstrip("/").endswith("/activities"):
+                return False
+            if not counted(body.get("text")):
+                return False
+            answered = [
+                c
+                for c in self.calls
+                if c.method == "POST"
+                and c.path.endswith("/activities")
+                and c.status == 200
+                and counted(c.body.get("text"))
+            ]
+            if len(answered) < self.hold_after:
+                return False
+            self.held += 1
+            self._changed.notify_all()
+            return True
+
     def calls_to(self, method: str, path_contains: str = "") -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method and path_contains in c.path]
@@ -122,6 +170,12 @@ class FakeConnector:
                     self.calls.append(Call(method, path, body, token, fault.status))
                     self._changed.notify_all()
                     return fault.status, {"error": {"code": "Throttled" if fault.status == 429 else "Failure"}}, headers
+            if self.flaky is not None and method == "POST" and path.rstrip("/").endswith("/activities"):
+                generator, share = self.flaky
+                if generator.random() < share:
+                    self.calls.append(Call(method, path, body, token, 429))
+                    self._changed.notify_all()
+                    return 429, {"error": {"code": "Throttled"}}, {"Retry-After": "0"}
             status, answer = self._route(method, path, body)
             self.calls.append(Call(method, path, body, token, status))
             self._changed.notify_all()
@@ -171,6 +225,15 @@ class FakeConnector:
                     body = {}
                 if fake.delay:
                     time.sleep(fake.delay)
+                if fake._should_hold(method, self.path, body):
+                    fake._released.wait(60)
+                    with fake._changed:  # seen by the test as a call that never got its 200
+                        fake.calls.append(Call(method, self.path, body, None, 503))
+                        fake._changed.notify_all()
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 auth = self.headers.get("Authorization")
                 status, answer, headers = fake._answer(method, self.path, body, auth)
                 data = json.dumps(answer).encode()

@@ -5,15 +5,23 @@ the sender turns into a stored 1:1 conversation (made once per person)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.teams import cards
 from handlers.teams.cards import REQUESTER, TRIAGE, Payload
+from handlers.teams.digest_cards import (
+    HandoverView,
+    digest_card,
+    incoming_card,
+    nobody_on_duty_card,
+    outgoing_card,
+    sla_alert_card,
+)
+from handlers.teams.text import People, known_by_key
 from rota.handover import HandoverDue
 from storage.outbox import Outbox
 from triage.digest import Digest
-from triage.model import Ticket, TicketEvent, format_ref
+from triage.model import Ticket, TicketEvent
 from triage.reminders import SlaNotice
 
 PLATFORM = "teams"
@@ -56,6 +64,7 @@ class TeamsNotifier:
         lead_ids: Sequence[str] = (),
         people: Sequence[str] = (),
         sla_line: Callable[[Ticket], str | None] = lambda ticket: None,
+        who: People = known_by_key,
     ) -> None:
         self.out = outbox
         self.prefix = prefix
@@ -64,10 +73,13 @@ class TeamsNotifier:
         self.digest_channel = digest_channel
         self.lead_ids = tuple(lead_ids)
         self.people = tuple(people)  # whom a ticket may be reassigned to (rota members and leads)
-        self.sla_line = sla_line
+        self.sla_line = sla_line  # the ticket's clocks in words, for support's cards
+        self.who = who  # a person key -> their name and Teams id, for mentions
 
     def render(self, ticket: Ticket, audience: str) -> Payload:
-        return render_card(ticket, audience, prefix=self.prefix, people=self.people, sla=self.sla_line(ticket))
+        return render_card(
+            ticket, audience, prefix=self.prefix, people=self.people, sla=self.sla_line(ticket), who=self.who
+        )
 
     def _show_card(self, ticket: Ticket, audience: str) -> None:
         assert ticket.id is not None
@@ -105,38 +117,26 @@ class TeamsNotifier:
             self.out.outbox.update(card.key, who, payload, platform=PLATFORM)
 
     def tell_participants(self, ticket: Ticket, event: TicketEvent) -> None:
-        assert ticket.id is not None
-        ref = format_ref(self.prefix, ticket.id)
-        text = (
-            f"{ref} was updated ({event.kind.value.replace('_', ' ')}) by {cards.person(event.actor_id)}: "
-            f"{ticket.title} · {ticket.status.label}"
-        )
+        message = cards.participant_update(ticket, self.prefix, event.kind.value, event.actor_id, who=self.who)
         for user in ticket.participant_ids:
             if user != event.actor_id:
-                self.out.to_person(user, cards.text_message(text))
+                self.out.to_person(user, message)
 
     def alert(self, ticket: Ticket, user_ids: Sequence[str], *, reason: str) -> None:
-        message = cards.alert_message(ticket, self.prefix, reason, people=self.people)
+        message = cards.alert_message(ticket, self.prefix, reason, people=self.people, who=self.who)
         for user in user_ids:
             self.out.to_person(user, message)
 
     def sla_alert(self, ticket: Ticket, notice: SlaNotice, user_ids: Sequence[str], *, in_triage: bool) -> None:
-        assert ticket.id is not None
-        ref = format_ref(self.prefix, ticket.id)
-        clock = notice.clock.value if notice.clock else "update"
-        due = f", due {notice.due_at.astimezone(self.zone):%a %d %b %H:%M}" if notice.due_at else ""
-        private = cards.text_message(f"{ref}: {notice.kind.value.replace('_', ' ')} ({clock}{due})")
-        message = cards.text_message(f"{ref} {ticket.title}: {notice.kind.value.replace('_', ' ')} ({clock}{due})")
+        message = sla_alert_card(ticket, self.prefix, notice, zone=self.zone, people=self.who).payload()
+        private = sla_alert_card(ticket, self.prefix, notice, zone=self.zone, people=self.who, public=True).payload()
         for user in user_ids:  # a GDPR request's contents go to its assignee only
             self.out.to_person(user, private if ticket.is_private and user != ticket.assignee_id else message)
         if in_triage:
             self.out.to_conversation(self.triage_channel, private)
 
     def digest(self, digest: Digest) -> None:
-        message = cards.text_message(
-            f"Support digest ({digest.kind.value}): {digest.created} opened, {digest.resolved} resolved "
-            f"since {_at(digest.period_start, self.zone)}."
-        )
+        message = digest_card(digest, prefix=self.prefix, zone=self.zone, people=self.who).payload()
         if self.digest_channel:
             self.out.to_conversation(self.digest_channel, message)
         else:
@@ -146,31 +146,29 @@ class TeamsNotifier:
     def handed_over(
         self, handover: HandoverDue, tickets: Sequence[Ticket], moved: frozenset[int], *, lead_ids: Sequence[str]
     ) -> None:
-        refs = ", ".join(format_ref(self.prefix, t.id) for t in tickets if t.id is not None) or "no open tickets"
-        line = handover.line.label
+        view = HandoverView(handover, tickets, moved, self.prefix, self.zone)
         if handover.outgoing and handover.outgoing != handover.incoming:
-            self.out.to_person(
-                handover.outgoing, cards.text_message(f"Your {line} shift has ended; handed over: {refs}.")
-            )
+            self.out.to_person(handover.outgoing, outgoing_card(view, people=self.who).payload())
         if handover.incoming:
-            self.out.to_person(handover.incoming, cards.text_message(f"You are now on {line}; you hold: {refs}."))
+            self.out.to_person(handover.incoming, incoming_card(view, people=self.who).payload())
         else:
+            alert = nobody_on_duty_card(handover, self.zone, people=self.who).payload()
             for lead in sorted(lead_ids):
-                self.out.to_person(
-                    lead, cards.text_message(f"Nobody is on duty for {line} from {_at(handover.at, self.zone)}.")
-                )
+                self.out.to_person(lead, alert)
 
 
 def render_card(
-    ticket: Ticket, audience: str, *, prefix: str, people: Sequence[str] = (), sla: str | None = None
+    ticket: Ticket,
+    audience: str,
+    *,
+    prefix: str,
+    people: Sequence[str] = (),
+    sla: str | None = None,
+    who: People = known_by_key,
 ) -> Payload:
     """A ticket's card for one audience: the triage channel, the requester, or a support person."""
     if audience == TRIAGE:
-        return cards.triage_card(ticket, prefix, sla=sla, people=people)
+        return cards.triage_card(ticket, prefix, sla=sla, people=people, who=who)
     if audience.startswith(REQUESTER):
-        return cards.requester_card(ticket, prefix)
-    return cards.assignee_card(ticket, prefix, for_user=audience, sla=sla, people=people)
-
-
-def _at(moment: datetime, zone: ZoneInfo) -> str:
-    return f"{moment.astimezone(zone):%a %d %b %H:%M}"
+        return cards.requester_card(ticket, prefix, who=who)
+    return cards.assignee_card(ticket, prefix, for_user=audience, sla=sla, people=people, who=who)

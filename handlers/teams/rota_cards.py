@@ -3,130 +3,59 @@
 They say what handlers/slack/rota_views.py and rota_cancel_view.py say, word for word; only the platform
 differs: Teams mentions (`<at>Name</at>` plus an entity), Unicode emoji instead of Slack's `:codes:`,
 Adaptive Card markdown (`**bold**`) and `Action.Execute` buttons whose verbs are the Slack action ids.
-The building blocks here (TeamsMessage, Mentions, text_block...) are shared with digest_cards.py.
+The mention and message building blocks (TeamsMessage, Mentions...) are text.py's, shared with every card.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.teams.text import (
+    EMOJI,
+    VERSION,
+    Card,
+    Element,
+    Mentions,
+    People,
+    TeamsMessage,
+    TeamsPerson,
+    desk_date,
+    mention,
+    message,
+    plain,
+    when,
+)
 from rota.ports import RequestKind, RequestStatus, RotaRequest
 from rota.roster import Duty, DutySource, Leave, Override
 
-Card = dict[str, Any]
-Element = dict[str, Any]
-
-VERSION = "1.5"
-
-# Slack's emoji codes as Teams shows them.
-EMOJI = {
-    "arrows_counterclockwise": "🔄",
-    "palm_tree": "🌴",
-    "warning": "⚠️",
-    "calendar": "📅",
-    "hourglass": "⌛",
-    "hourglass_flowing_sand": "⏳",
-    "white_check_mark": "✅",
-    "x": "❌",
-    "heavy_multiplication_x": "✖️",
-    "heavy_minus_sign": "\u2796",  # heavy minus sign
-    "rotating_light": "🚨",
-    "wave": "👋",
-    "busts_in_silhouette": "👥",
-    "red_circle": "🔴",
-    "speech_balloon": "💬",
-    "zzz": "💤",
-    "bar_chart": "📊",
-    "tada": "🎉",
-}
 MARKS = {
     DutySource.OVERRIDE: EMOJI["arrows_counterclockwise"],
     DutySource.LEAVE_COVER: EMOJI["palm_tree"],
     DutySource.NOBODY: EMOJI["warning"],
 }
 
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\*_[]`~<>"})
-
-
-# -- the message, and mentions ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TeamsPerson:
-    """A person as Teams knows them: the id a mention points at ("29:..."; None when not on Teams) and a name."""
-
-    name: str
-    teams_id: str | None
-
-
-People = Callable[[str], TeamsPerson]  # a person id as the core holds it -> that person in Teams
-
-
-@dataclass(frozen=True)
-class TeamsMessage:
-    """An Adaptive Card, its plain-text fallback (the activity's text), and the mention entities both use."""
-
-    text: str
-    card: Card
-    entities: tuple[dict[str, Any], ...] = ()
-
-    @property
-    def text_entities(self) -> list[dict[str, Any]]:
-        """The entities of the mentions in `text`: what an activity sending `text` attaches (the card carries its own)."""
-        return [e for e in self.entities if e["text"] in self.text]
-
-    def attachment(self) -> dict[str, Any]:
-        """The card as a Bot Framework attachment."""
-        return {"contentType": "application/vnd.microsoft.card.adaptive", "content": self.card}
-
-
-def mention(person: TeamsPerson) -> tuple[str, dict[str, Any] | None]:
-    """`<at>Name</at>` and the entity that makes it a mention; a person not on Teams is just their name."""
-    name = person.name.replace("<", "").replace(">", "") or "someone"
-    if person.teams_id is None:
-        return f"**{plain(name)}**", None
-    text = f"<at>{name}</at>"
-    return text, {"type": "mention", "text": text, "mentioned": {"id": person.teams_id, "name": name}}
-
-
-@dataclass
-class Mentions:
-    """Renders people as mentions while a card is built and keeps each entity once, for the card and activity."""
-
-    people: People
-    entities: list[dict[str, Any]] = field(default_factory=list)
-
-    def __call__(self, user_id: str | None) -> str:
-        if not user_id:
-            return "_nobody yet_"  # as Slack's mention(None)
-        text, entity = mention(self.people(user_id))
-        if entity is not None and entity not in self.entities:
-            self.entities.append(entity)
-        return text
-
-
-def message(text: str, body: Sequence[Element], mentions: Mentions, actions: Sequence[Element] = ()) -> TeamsMessage:
-    """The card (version 1.5, mentions declared in `msteams.entities` so they render inside it) and its fallback."""
-    card: Card = {"type": "AdaptiveCard", "version": VERSION, "body": list(body)}
-    if actions:
-        card["actions"] = list(actions)
-    entities = tuple(mentions.entities)
-    if entities:
-        card["msteams"] = {"entities": list(entities)}
-    return TeamsMessage(text=text, card=card, entities=entities)
+__all__ = [  # the shared building blocks live in text.py; these names stay importable from here
+    "EMOJI",
+    "VERSION",
+    "Card",
+    "Element",
+    "Mentions",
+    "People",
+    "TeamsMessage",
+    "TeamsPerson",
+    "desk_date",
+    "mention",
+    "message",
+    "plain",
+    "when",
+]
 
 
 # -- text ------------------------------------------------------------------------------------
-
-
-def plain(text: str) -> str:
-    """Someone's words shown as written: markdown and `<at>` cannot be smuggled in through a title."""
-    return text.translate(_MARKDOWN)
 
 
 def text_block(text: str, *, bold: bool = False, subtle: bool = False, size: str | None = None) -> Element:
@@ -146,18 +75,8 @@ def rows(lines: Iterable[str]) -> list[Element]:
     return [{**text_block(line), "spacing": "Small"} for line in lines]
 
 
-def when(at: datetime, zone: ZoneInfo) -> str:
-    return f"{at.astimezone(zone):%a %d %b %H:%M}"
-
-
 def span(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
     return f"{when(starts_at, zone)} → {when(ends_at, zone)}"
-
-
-def desk_date(at: datetime, zone: ZoneInfo) -> str:
-    """Slack's date token fallback: "Mon 30 Nov 09:00 GMT" in the desk's zone."""
-    local = at.astimezone(zone)
-    return f"{local:%a %d %b %H:%M} {local.tzname()}"
 
 
 def execute(verb: StrEnum | str, title: str, data: dict[str, Any], style: str | None = None) -> Element:

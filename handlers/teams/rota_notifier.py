@@ -1,4 +1,5 @@
-"""Teams' RotaNotifier for this slice: plain-text 1:1 messages (cards come with handlers/teams/rota_cards.py)."""
+"""Teams' RotaNotifier: the rota's messages as Adaptive Cards (rota_cards.py, digest_cards.py), queued in the
+outbox inside the caller's transaction, to the same people as Slack's."""
 
 from __future__ import annotations
 
@@ -6,67 +7,71 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.teams.cards import text_message
+from handlers.teams import rota_cards
+from handlers.teams.digest_cards import shift_reminder_card, triage_post_card
 from handlers.teams.notifier import TeamsOutbox
+from handlers.teams.text import People, known_by_key
 from rota.handover import ShiftReminder
-from rota.ports import RotaRequest
+from rota.ports import RequestStatus, RotaRequest
 from rota.roster import Duty, Leave, Override
 from rota.rotation import SupportLine
 
 
 class TeamsRotaNotifier:
-    def __init__(self, outbox: TeamsOutbox, *, zone: ZoneInfo, triage_channel: str | None) -> None:
+    def __init__(
+        self, outbox: TeamsOutbox, *, zone: ZoneInfo, triage_channel: str | None, who: People = known_by_key
+    ) -> None:
         self.out = outbox
         self.zone = zone
         self.triage_channel = triage_channel
-
-    def _at(self, moment: datetime) -> str:
-        return f"{moment.astimezone(self.zone):%a %d %b %H:%M}"
-
-    def _request(self, request: RotaRequest) -> str:
-        return (
-            f"{request.kind.value} request on {request.line.label} from {request.requester_id} to "
-            f"{request.target_id}, {self._at(request.given_from)} to {self._at(request.given_to)}"
-        )
+        self.who = who
 
     def request_made(self, request: RotaRequest) -> None:
-        self.out.to_person(request.target_id, text_message(f"New {self._request(request)}. Open `rota` to answer."))
+        card = rota_cards.request_card(request, self.zone, people=self.who)
+        self.out.to_person(request.target_id, card.payload())
 
     def approval_needed(self, request: RotaRequest, lead_ids: Sequence[str]) -> None:
+        card = rota_cards.approval_card(request, self.zone, people=self.who).payload()
         for lead in lead_ids:
-            self.out.to_person(lead, text_message(f"Approval needed: {self._request(request)}."))
+            self.out.to_person(lead, card)
 
     def request_decided(self, request: RotaRequest) -> None:
-        message = text_message(f"The {self._request(request)} is {request.status.value}.")
-        for user in dict.fromkeys([request.requester_id, request.target_id]):
-            self.out.to_person(user, message)
+        """The requester always hears; the target too when someone else (a lead, or the requester cancelling) decided."""
+        card = rota_cards.outcome_card(request, self.zone, people=self.who).payload()
+        people = [request.requester_id]
+        if (
+            request.status in (RequestStatus.ACCEPTED, RequestStatus.REJECTED, RequestStatus.CANCELLED)
+            and request.decided_by != request.target_id
+        ):
+            people.append(request.target_id)
+        for user in dict.fromkeys(people):
+            self.out.to_person(user, card)
 
     def leave_conflicts(self, leave: Leave, conflicts: Sequence[Duty], lead_ids: Sequence[str]) -> None:
+        card = rota_cards.leave_conflict_card(leave, conflicts, self.zone, people=self.who).payload()
         for lead in lead_ids:
-            self.out.to_person(
-                lead, text_message(f"{leave.user_id}'s leave leaves {len(conflicts)} shift(s) uncovered.")
-            )
+            self.out.to_person(lead, card)
 
     def leave_cancelled(self, leave: Leave, *, by: str, back_on: Sequence[Duty]) -> None:
-        self.out.to_person(leave.user_id, text_message(f"Your leave was cancelled by {by}."))
+        card = rota_cards.leave_cancelled_card(leave, by=by, back_on=back_on, zone=self.zone, people=self.who)
+        self.out.to_person(leave.user_id, card.payload())
 
     def override_removed(self, override: Override, *, by: str, instead: Sequence[Duty]) -> None:
+        """The one who was covering and each person on duty instead, once each; not the lead who removed it."""
+        card = rota_cards.override_removed_card(override, by=by, instead=instead, zone=self.zone, people=self.who)
         people = [override.user_id, *(d.user_id for d in instead if d.user_id)]
         for user in dict.fromkeys(p for p in people if p != by):
-            self.out.to_person(user, text_message(f"A rota override was removed by {by}."))
+            self.out.to_person(user, card.payload())
 
     def change_confirmed(self, person_id: str, message: str) -> None:
-        self.out.to_person(person_id, text_message(message))
+        self.out.to_person(person_id, {"text": message})
 
     def shift_reminder(self, reminder: ShiftReminder) -> None:
-        self.out.to_person(
-            reminder.user_id,
-            text_message(f"Reminder: you are on {reminder.line.label} from {self._at(reminder.starts_at)}."),
-        )
+        self.out.to_person(reminder.user_id, shift_reminder_card(reminder, self.zone, people=self.who).payload())
 
     def duty_posted(self, word: str, on_duty: Mapping[SupportLine, str | None], at: datetime) -> None:
-        lines = "; ".join(f"{line.label}: {who or 'nobody'}" for line, who in on_duty.items())
-        self.out.to_conversation(self.triage_channel, text_message(f"On duty this {word}: {lines}"))
+        card = triage_post_card(word, on_duty, at, self.zone, people=self.who)
+        self.out.to_conversation(self.triage_channel, card.payload())
 
     def duty_group_changed(self, line: SupportLine, person_ids: Sequence[str]) -> None:
-        """No Teams equivalent without Microsoft Graph (a tag): nothing to do."""
+        """No Teams equivalent without Microsoft Graph (a tag): nothing to do (TeamsChat says so at start-up)."""

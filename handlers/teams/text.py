@@ -1,15 +1,235 @@
-"""Plain-text answers to the Teams commands: pure functions from domain values (markdown Teams renders)."""
+"""Teams text: mentions (`<at>Name</at>` with their entities), the message type every card is built into, the
+SLA line, refusals, and the plain-text answers to the Teams commands. Pure functions from domain values.
+
+Every Teams module that names a person goes through `Mentions` here (ticket cards, rota cards, digests,
+refusals), so a person reads the same everywhere: their display name as the bot learned it, a mention whose
+entity points at their Teams id, or their name in bold when Teams cannot reach them (a Slack-only person).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.teams.cards import person
+from core.errors import DomainError
+from core.people import Said
 from rota.roster import Rota
 from rota.rotation import SupportLine
 from triage.model import Ticket, format_ref
+from triage.sla import ClockState
+
+Card = dict[str, Any]
+Element = dict[str, Any]
+Entity = dict[str, Any]
+
+VERSION = "1.5"
+
+# Slack's emoji codes as Teams shows them.
+EMOJI = {
+    "arrows_counterclockwise": "🔄",
+    "palm_tree": "🌴",
+    "warning": "⚠️",
+    "calendar": "📅",
+    "hourglass": "⌛",
+    "hourglass_flowing_sand": "⏳",
+    "white_check_mark": "✅",
+    "x": "❌",
+    "heavy_multiplication_x": "✖️",
+    "heavy_minus_sign": "\u2796",  # heavy minus sign
+    "rotating_light": "🚨",
+    "wave": "👋",
+    "busts_in_silhouette": "👥",
+    "red_circle": "🔴",
+    "speech_balloon": "💬",
+    "zzz": "💤",
+    "bar_chart": "📊",
+    "tada": "🎉",
+}
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\*_[]`~<>"})
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+# -- people and mentions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamsPerson:
+    """A person as Teams knows them: the id a mention points at ("29:..." or the AAD object id; None when not on
+    Teams) and a name."""
+
+    name: str
+    teams_id: str | None
+
+
+People = Callable[[str], TeamsPerson]  # a person id as the core holds it -> that person in Teams
+
+
+def teams_id_in_key(person_id: str) -> str | None:
+    """The Teams id a person key itself is, if it is one (a `29:` id, or an AAD object id as config names people)."""
+    if person_id.startswith("29:") or _GUID.match(person_id):
+        return person_id
+    return None
+
+
+def known_by_key(person_id: str) -> TeamsPerson:
+    """A person when nothing more is known than their key: named by it, mentioned when the key is a Teams id."""
+    return TeamsPerson(name=person_id, teams_id=teams_id_in_key(person_id))
+
+
+@dataclass(frozen=True)
+class TeamsMessage:
+    """An Adaptive Card, its plain-text fallback (the activity's text), and the mention entities both use."""
+
+    text: str
+    card: Card
+    entities: tuple[Entity, ...] = ()
+
+    @property
+    def text_entities(self) -> list[Entity]:
+        """The entities of the mentions in `text`: what an activity sending `text` attaches (the card carries its own)."""
+        return [e for e in self.entities if e["text"] in self.text]
+
+    def attachment(self) -> dict[str, Any]:
+        """The card as a Bot Framework attachment."""
+        return {"contentType": "application/vnd.microsoft.card.adaptive", "content": self.card}
+
+    def payload(self) -> dict[str, Any]:
+        """What the outbox queues: the activity's text with its mention entities, and the card."""
+        out: dict[str, Any] = {"text": self.text, "card": self.card}
+        if self.text_entities:
+            out["entities"] = self.text_entities
+        return out
+
+
+def mention(person: TeamsPerson) -> tuple[str, Entity | None]:
+    """`<at>Name</at>` and the entity that makes it a mention; a person not on Teams is just their name."""
+    name = person.name.replace("<", "").replace(">", "") or "someone"
+    if person.teams_id is None:
+        return f"**{plain(name)}**", None
+    text = f"<at>{name}</at>"
+    return text, {"type": "mention", "text": text, "mentioned": {"id": person.teams_id, "name": name}}
+
+
+@dataclass
+class Mentions:
+    """Renders people as mentions while a card is built and keeps each entity once, for the card and activity."""
+
+    people: People = known_by_key
+    entities: list[Entity] = field(default_factory=list)
+
+    def __call__(self, user_id: str | None) -> str:
+        if not user_id:
+            return "_nobody yet_"  # as Slack's mention(None)
+        text, entity = mention(self.people(user_id))
+        if entity is not None and entity not in self.entities:
+            self.entities.append(entity)
+        return text
+
+    def name(self, user_id: str) -> str:
+        """The person's name alone (a choice's title, where a mention cannot render)."""
+        return self.people(user_id).name or user_id
+
+    def used_in(self, text: str) -> list[Entity]:
+        """The entities of the mentions that `text` holds."""
+        return [e for e in self.entities if e["text"] in text]
+
+
+def message(text: str, body: Sequence[Element], mentions: Mentions, actions: Sequence[Element] = ()) -> TeamsMessage:
+    """The card (version 1.5, mentions declared in `msteams.entities` so they render inside it) and its fallback."""
+    card: Card = {"type": "AdaptiveCard", "version": VERSION, "body": list(body)}
+    if actions:
+        card["actions"] = list(actions)
+    entities = tuple(mentions.entities)
+    if entities:
+        card["msteams"] = {"entities": list(entities)}
+    return TeamsMessage(text=text, card=card, entities=entities)
+
+
+def text_payload(text: str, mentions: Mentions | None = None) -> dict[str, Any]:
+    """A plain-text activity, with the entities of the mentions it holds."""
+    entities = mentions.used_in(text) if mentions is not None else []
+    return {"text": text, "entities": entities} if entities else {"text": text}
+
+
+def teams_text(error: DomainError | Said, people: People = known_by_key) -> tuple[str, list[Entity]]:
+    """A refusal (or any core message naming people) as Teams text and the mention entities it needs."""
+    at = Mentions(people)
+    said = error.message if isinstance(error, DomainError) else error
+    text = said.render(at)
+    return text, at.used_in(text)
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def plain(text: str) -> str:
+    """Someone's words shown as written: markdown and `<at>` cannot be smuggled in through a title."""
+    return text.translate(_MARKDOWN)
+
+
+def when(at: datetime, zone: ZoneInfo) -> str:
+    return f"{at.astimezone(zone):%a %d %b %H:%M}"
+
+
+def desk_date(at: datetime, zone: ZoneInfo) -> str:
+    """Slack's date token fallback: "Mon 30 Nov 09:00 GMT" in the desk's zone."""
+    local = at.astimezone(zone)
+    return f"{local:%a %d %b %H:%M} {local.tzname()}"
+
+
+# -- SLA clocks in words (handlers/slack/sla_view.py's sla_line, in Teams' markup) -----------------
+
+
+def working_duration(seconds: float, day_seconds: float) -> str:
+    """2 working hours, 45 working minutes, 3 working days 2h."""
+    minutes = max(0, round(seconds / 60))
+    day_minutes = max(1, round(day_seconds / 60))
+    if minutes < 60:
+        return f"{minutes} working minute{'s' if minutes != 1 else ''}"
+    if minutes < day_minutes:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} working hour{'s' if hours != 1 else ''}" + (f" {rest}m" if rest else "")
+    days, rest = divmod(minutes, day_minutes)
+    hours = rest // 60
+    return f"{days} working day{'s' if days != 1 else ''}" + (f" {hours}h" if hours else "")
+
+
+def clock_phrase(state: ClockState, *, now: datetime, zone: ZoneInfo, day_seconds: float) -> str | None:
+    """One clock in words that stay true as time passes (a card is read later than it is sent)."""
+    if state.target is None:
+        return None
+    name = f"**{state.clock.label}**"
+    if state.stopped_at is not None:
+        if state.breached:
+            return f"{name} missed by {working_duration(state.elapsed - state.target, day_seconds)}"
+        return f"{name} met {EMOJI['white_check_mark']}"
+    if state.paused:
+        left = working_duration(max(state.target - state.elapsed, 0), day_seconds)
+        return f"{name} paused while we wait for the requester ({left} left)"
+    assert state.due_at is not None
+    if state.due_at < now:  # reaching the target exactly is still met
+        return f"{name} {EMOJI['red_circle']} breached (was due {desk_date(state.due_at, zone)})"
+    return f"{name} due {desk_date(state.due_at, zone)}"
+
+
+def sla_line(clocks: Sequence[ClockState], *, now: datetime, zone: ZoneInfo, day_seconds: float) -> str | None:
+    """All clocks of a ticket on one line of a support card, as Slack's cards show them."""
+    shown = [p for c in clocks if (p := clock_phrase(c, now=now, zone=zone, day_seconds=day_seconds))]
+    return "SLA: " + " · ".join(shown) if shown else None
+
+
+# -- answers to the commands -------------------------------------------------------------------
+
+Name = Callable[[str | None], str]  # how a person is written: a Mentions, or plain names
+
+
+def _plain_name(person_id: str | None) -> str:
+    return person_id if person_id else "nobody yet"
 
 
 def help_text(prefix: str) -> str:
@@ -30,7 +250,16 @@ def _at(moment: datetime, zone: ZoneInfo) -> str:
     return f"{moment.astimezone(zone):%a %d %b %H:%M}"
 
 
-def who_text(rota: Rota, at: datetime, zone: ZoneInfo, *, lines: Sequence[SupportLine] = (), now: bool = True) -> str:
+def who_text(
+    rota: Rota,
+    at: datetime,
+    zone: ZoneInfo,
+    *,
+    lines: Sequence[SupportLine] = (),
+    now: bool = True,
+    person: Name = _plain_name,
+) -> str:
+    """Who is on duty; `person=Mentions(...)` writes people as mentions (send `text_payload(text, mentions)`)."""
     out = ["**On duty now**" if now else f"**On duty {_at(at, zone)}**"]
     for line in lines or tuple(SupportLine):
         if line not in rota.rotations:
@@ -47,18 +276,18 @@ def who_text(rota: Rota, at: datetime, zone: ZoneInfo, *, lines: Sequence[Suppor
             after = f"; next {person(upcoming.user_id) if upcoming.user_id else 'nobody'} from {_at(upcoming.starts_at, zone)}"
         out.append(f"- {line.label}: {on}{after}")
     if rota.leads:
-        out.append("Leads: " + ", ".join(sorted(rota.leads)))
+        out.append("Leads: " + ", ".join(person(lead) for lead in sorted(rota.leads)))
     return "\n\n".join(out)
 
 
-def rota_text(rota: Rota, now: datetime, zone: ZoneInfo) -> str:
+def rota_text(rota: Rota, now: datetime, zone: ZoneInfo, *, person: Name = _plain_name) -> str:
     return (
-        who_text(rota, now, zone)
+        who_text(rota, now, zone, person=person)
         + "\n\nChanging the rota (swaps, cover, leave) is not in Teams yet: use Slack or the CLI."
     )
 
 
-def status_text(ticket: Ticket, prefix: str) -> str:
+def status_text(ticket: Ticket, prefix: str, *, person: Name = _plain_name) -> str:
     assert ticket.id is not None
     return (
         f"**{format_ref(prefix, ticket.id)}** {ticket.title}\n\n{ticket.type.label} · "
@@ -67,7 +296,7 @@ def status_text(ticket: Ticket, prefix: str) -> str:
     )
 
 
-def mine_text(tickets: Sequence[Ticket], prefix: str, user_id: str) -> str:
+def mine_text(tickets: Sequence[Ticket], prefix: str, user_id: str, *, person: Name = _plain_name) -> str:
     if not tickets:
         return "You have no open tickets. `new` opens one."
     lines = [f"**Your open tickets** ({len(tickets)}):"]

@@ -1,0 +1,139 @@
+"""Teams' Home: the welcome card, with the Slack Home tab's content (my open tickets, my next shifts, who is on
+duty, open the rota, calendar links). Sent to a person's 1:1 chat when the bot joins it (conversationUpdate,
+once per activity: a retried delivery sends nothing twice), and as the answer to `home`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.teams.directory import Directory, Who
+from handlers.teams.ids import Dialog
+from handlers.teams.rota_cards import Element, Mentions, People, TeamsMessage, message, plain, rows, span, text_block
+from handlers.teams.rota_forms import WEEKS
+from rota.roster import Duty, Rota
+from rota.rotation import SupportLine
+from services.unit_of_work import Deps
+from storage.inbound import claim_event, finish_event
+from storage.models import ID
+from storage.rota_meta import calendar_url
+from triage.model import Ticket, format_ref
+from triage.services import my_open_tickets
+
+SHIFTS_SHOWN = 5
+
+
+def _when(at: datetime, zone: ZoneInfo) -> str:
+    return f"{at.astimezone(zone):%a %d %b %H:%M}"
+
+
+def who_rows(rota: Rota, now: datetime, zone: ZoneInfo, at: Mentions) -> list[str]:
+    out = []
+    for line in SupportLine:
+        if line not in rota.rotations:
+            out.append(f"{line.label}: no rota configured")
+            continue
+        current, upcoming = rota.current_duty(line, now), rota.next_duty(line, now)
+        on = (
+            "**nobody**"
+            if current is None or current.user_id is None
+            else f"{at(current.user_id)} until {_when(current.ends_at, zone)}"
+        )
+        after = ""
+        if upcoming is not None:
+            who = at(upcoming.user_id) if upcoming.user_id else "nobody"
+            after = f"; next {who} from {_when(upcoming.starts_at, zone)}"
+        out.append(f"{line.label}: {on}{after}")
+    if rota.leads:
+        out.append("Leads: " + ", ".join(at(lead) for lead in sorted(rota.leads)))
+    return out
+
+
+def welcome_card(
+    *,
+    user: str,
+    tickets: Sequence[Ticket],
+    prefix: str,
+    rota: Rota,
+    now: datetime,
+    zone: ZoneInfo,
+    people: People,
+    calendars: Mapping[SupportLine, str],
+) -> TeamsMessage:
+    """The Home tab as a card: pure."""
+    at = Mentions(people)
+    shifts: list[Duty] = rota.shifts_of(user, now, now + timedelta(weeks=WEEKS))[:SHIFTS_SHOWN]
+    body: list[Element] = [
+        text_block("Support desk", bold=True, size="Large"),
+        text_block("I run the support desk here: type `help` to see what I can do."),
+    ]
+    if tickets:
+        body.append({**text_block(f"Your open tickets ({len(tickets)})", bold=True), "separator": True})
+        lines = []
+        for ticket in tickets:
+            assert ticket.id is not None
+            role = "assigned to you" if ticket.assignee_id == user else f"with {at(ticket.assignee_id)}"
+            lines.append(
+                f"• **{format_ref(prefix, ticket.id)}** {plain(ticket.title)} · {ticket.status.label} · {role}"
+            )
+        body += rows(lines)
+    else:
+        body.append({**text_block("You have no open tickets. `new` opens one."), "separator": True})
+    body.append({**text_block("Your next shifts", bold=True), "separator": True})
+    if shifts:
+        body += rows(f"• {d.line.label}: {span(max(d.starts_at, now), d.ends_at, zone)}" for d in shifts)
+    else:
+        body.append(text_block(f"No shifts in the next {WEEKS} weeks."))
+    body.append({**text_block("On duty now", bold=True), "separator": True})
+    body += rows(who_rows(rota, now, zone, at))
+    if calendars:
+        links = " · ".join(f"[{line.label}]({url})" for line, url in calendars.items())
+        body.append(text_block(f"Subscribe to the rota in your calendar app: {links}", subtle=True))
+    actions = [
+        {"type": "Action.Submit", "title": "Open the rota", "data": {"msteams": {"type": "imBack", "value": "rota"}}},
+        {
+            "type": "Action.Submit",
+            "title": "New ticket",
+            "data": {"msteams": {"type": "task/fetch"}, "dialog": Dialog.NEW_TICKET.value, "title": ""},
+        },
+    ]
+    return message("Support desk: your tickets, your shifts and who is on duty", body, at, actions)
+
+
+def home_payload(deps: Deps, user: str, *, who: Who | None = None) -> dict[str, Any]:
+    """Reads only (tickets, the cached rota, calendar links), then the card as an outbox payload."""
+    now, rota = deps.clock.now(), deps.rota
+    with deps.lookup() as repository:
+        mine = my_open_tickets(user_id=user, tickets=repository)
+        calendars = {
+            line: url
+            for line in rota.rotations
+            if (url := calendar_url(repository.session, deps.config.public_url, line))
+        }
+        keys = [*rota.members, *sorted(rota.leads), *(t.assignee_id for t in mine if t.assignee_id)]
+        people = Directory(repository.session, who=who).snapshot(keys)
+    card = welcome_card(
+        user=user,
+        tickets=mine,
+        prefix=deps.prefix,
+        rota=rota,
+        now=now,
+        zone=deps.config.timezone,
+        people=people,
+        calendars=calendars,
+    )
+    return {"text": card.text, "card": card.card}
+
+
+def welcomes_once(deps: Deps, activity_id: str) -> bool:
+    """Claim this conversationUpdate (Teams retries a delivery it saw no answer to): True the first time."""
+    if not activity_id:
+        return True
+    key = f"teams:{activity_id}"[:ID]
+    with deps.sessions.begin() as session:
+        fresh = claim_event(session, key, kind="teams_welcome", now=deps.clock.now())
+        if fresh:
+            finish_event(session, key)
+    return fresh
