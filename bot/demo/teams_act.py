@@ -10,11 +10,12 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import build_runtime
+from bot.jobs.tickets import Jobs
 from bot.server import make_http_server, serve_in_background
 from bot.settings import Settings
 from handlers.teams.fake_connector import Call, FakeConnector
@@ -35,6 +36,7 @@ LEAD = TeamsUser("aaaaaaaa-0000-4000-8000-000000000008", "Lee")
 RIYA = TeamsUser("bbbbbbbb-0000-4000-8000-000000000007", "Riya")
 ZOE = TeamsUser("bbbbbbbb-0000-4000-8000-000000000009", "Zoe")
 EVERYONE = (ALICE, BOB, CAROL, DAN, ERIN, LEAD, RIYA, ZOE)
+MAX_LINES = 24  # of one message in the transcript
 
 
 def teams_demo_config(service_url: str) -> str:
@@ -135,6 +137,8 @@ def describe(call: Call) -> list[str]:
     place = where(_conversation(call))
     body = render_activity(call.body)
     if call.method == "POST" and call.path.split("?")[0].endswith("/activities"):
+        if len(body) > MAX_LINES:  # a long card (the 8-week rota, a digest): its head, and how much more
+            body = [*body[: MAX_LINES - 1], f"... ({len(body) - MAX_LINES + 1} more lines)"]
         return [f"  {place:<14} supportbot: {body[0]}", *(f"  {'':<14}   {line}" for line in body[1:])]
     if call.method == "PUT":
         return [
@@ -221,7 +225,8 @@ class TeamsDemo:
                 *(f"  {'':<14} {line}" for line in render_card(card)),
             ]
         if task:
-            return [f"  {'(dialog)':<14} supportbot: {_plain(str(task.get('value', '')))}"]
+            said = [line for line in _plain(str(task.get("value", ""))).splitlines() if line.strip()] or [""]
+            return [f"  {'(dialog)':<14} supportbot: {said[0]}", *(f"  {'':<14}   {line}" for line in said[1:])]
         if body.get("type") == "application/vnd.microsoft.card.adaptive":
             lines = render_card(body.get("value") or {})
             return [f"  {here:<14} (card replaced) {lines[0]}", *(f"  {'':<14}   {line}" for line in lines[1:])]
@@ -229,10 +234,46 @@ class TeamsDemo:
             return [f"  {'(only you)':<14} supportbot: {_plain(str(body['value']))}"]
         return []
 
+    def later(
+        self,
+        when: datetime,
+        narration: str,
+        job: Callable[[], object],
+        expect: Callable[[list[Call]], bool],
+        *,
+        show: Callable[[Call], bool] = lambda call: True,
+    ) -> None:
+        """Move time on and run what the scheduler would run then; print what people see (the calls `show`
+        passes; the rest are counted in one line, so the step stays on its subject)."""
+        self.clock.set(when)
+        self.say(f"\n{self.clock.now():%a %H:%M}  {narration}")
+        job()
+        self.settle()
+        calls = self.fake.wait_for(lambda calls: expect(calls[self.seen :]), timeout=15)
+        hidden: list[str] = []
+        for call in calls[self.seen :]:
+            lines = describe(call)
+            if lines and not show(call):
+                hidden.append(f"{where(_conversation(call))}: {lines[0].split('supportbot: ', 1)[-1].strip()}")
+                continue
+            for line in lines:
+                self.say(line)
+        if hidden:
+            self.say(f"  (the same run also sent {'; '.join(hidden)})")
+        self.seen = len(calls)
+
+    def card_titled(self, conversation: str, words: str) -> dict[str, Any]:
+        """The last card in a conversation whose text contains `words`, as it looks now."""
+        for (place, _), activity in reversed(list(self.fake.activities.items())):
+            if place == conversation and words in str(activity.get("text", "")) and activity.get("attachments"):
+                return dict(activity["attachments"][0]["content"])
+        raise LookupError(f"no card saying {words!r} in {where(conversation)}")
+
     def card(self, conversation: str, ref: str) -> dict[str, Any]:
         """The card about `ref` in a conversation, as it looks now."""
         for (place, _), activity in reversed(list(self.fake.activities.items())):
-            if place == conversation and ref in str(activity.get("text", "")) and activity.get("attachments"):
+            about = str(activity.get("text", "")).startswith(ref + " ")  # the ticket's card, not an alert about it
+            if place == conversation and about and activity.get("attachments"):
                 return dict(activity["attachments"][0]["content"])
         raise LookupError(f"no card about {ref} in {where(conversation)}")
 
@@ -310,6 +351,157 @@ def play_teams_act(demo: TeamsDemo) -> None:
     demo.step(f"{at(ALICE)} sends: who", lambda: sim.message(ALICE, "who"), posts(1, personal(ALICE)))
 
 
+def on_message(author: TeamsUser, text: str, more: str) -> dict[str, Any]:
+    """The message extension's "New ticket", invoked on a channel message `author` wrote."""
+    return {
+        "commandId": "newTicket",
+        "commandContext": "message",
+        "messagePayload": {
+            "id": "1700000000000",
+            "body": {"contentType": "html", "content": f"<p>{text}</p><p>{more}</p>"},
+            "from": {"user": {"id": author.aad, "displayName": author.name, "userIdentityType": "aadUser"}},
+        },
+    }
+
+
+def _value(form: dict[str, Any], input_id: str, *words: str) -> str:
+    """The value of the dialog's choice whose value names all of `words` (a shift: line|person|start)."""
+    (element,) = [e for e in form["body"] if e.get("id") == input_id]
+    return next(str(c["value"]) for c in element["choices"] if all(w in str(c["value"]) for w in words))
+
+
+def play_teams_desk(demo: TeamsDemo, jobs: Jobs) -> None:
+    """The rest of the desk in Teams: Home, the message extension, `mine`, an SLA reminder snoozed and its breach,
+    priority and reassign from the cards, `rota` with a swap and leave, the digest, shift reminders, the handover."""
+    sim = demo.sim
+    demo.step(
+        f"{at(BOB)} adds the supportbot app in Teams (Home: the welcome card on install)",
+        lambda: sim.send(sim.activity(BOB, "conversationUpdate", membersAdded=[{"id": f"28:{APP_ID}"}])),
+        posts(1, personal(BOB)),
+    )
+    message = on_message(ZOE, "Printer on floor 3 jams", "Every job since 9am.")
+    demo.step(
+        f"On {at(ZOE)}'s channel message 'Printer on floor 3 jams', {at(RIYA)} picks ... > New ticket",
+        lambda: sim.invoke(RIYA, "composeExtension/fetchTask", message),
+        nothing,
+    )
+    data = {
+        "title": "Printer on floor 3 jams",
+        "description": "Printer on floor 3 jams\nEvery job since 9am.",
+        "type": "technical_support",
+        "priority": "P2",
+    }
+    demo.step(
+        f"{at(RIYA)} picks 'Technical support' and 'P2 High' and submits ({at(ZOE)}, who wrote it, is the requester)",
+        lambda: sim.invoke(RIYA, "composeExtension/submitAction", {**message, "data": data}),
+        all_of(posts(1, TRIAGE), posts(1, personal(ALICE)), posts(1, personal(ZOE))),
+    )
+    ref = "SUP-2"
+    created = demo.clock.now()
+    demo.step(f"{at(ALICE)} sends: mine", lambda: sim.message(ALICE, "mine"), posts(1, personal(ALICE)))
+
+    def sweep() -> None:
+        jobs.sweep(demo.clock.now())
+
+    demo.later(
+        created + timedelta(minutes=20),
+        f"{ref}'s response is due in 10 minutes: the scheduler's minute job sweeps the SLA clocks",
+        sweep,
+        posts(1, personal(ALICE)),
+    )
+    demo.step(
+        f"{at(ALICE)} presses 'Snooze 1h' on the reminder",
+        lambda: sim.press(ALICE, demo.card_titled(personal(ALICE), f"{ref}: response due soon"), "Snooze 1h"),
+        nothing,
+    )
+    demo.later(
+        created + timedelta(minutes=31),
+        f"Nobody has answered {ref}: the minute job's sweep finds its response deadline passed",
+        sweep,
+        all_of(posts(1, personal(ALICE)), posts(1, personal(ERIN)), posts(1, TRIAGE)),
+    )
+    demo.step(
+        f"{at(ALICE)} unfolds 'Change priority', picks 'P3 Medium' and presses Change priority",
+        lambda: sim.press(ALICE, demo.card(personal(ALICE), ref), "Change priority", {"new_priority": "P3"}),
+        edits(1),
+        here=where(personal(ALICE)),
+    )
+    demo.step(
+        f"{at(LEAD)} (a lead) unfolds 'Reassign to...' on the card in #triage, picks Bob and presses it",
+        lambda: sim.press(LEAD, demo.card(TRIAGE, ref), "Reassign to...", {"assignee": BOB.aad}),
+        posts(1, personal(BOB)),
+        here="#triage",
+    )
+
+    demo.step(f"{at(ALICE)} sends: rota", lambda: sim.message(ALICE, "rota"), posts(1, personal(ALICE)))
+    swap = {"msteams": {"type": "task/fetch"}, "dialog": "rota_form_swap"}
+    form_reply = demo.step(
+        f"{at(ALICE)} presses 'Request a swap' on the rota card",
+        lambda: sim.invoke(ALICE, "task/fetch", {"data": swap}),
+        nothing,
+    )
+    form = form_reply.body["task"]["value"]["card"]["content"]
+    demo.step(
+        f"{at(ALICE)} offers her week from Mon 14 Dec for {at(CAROL)}'s from Mon 07 Dec, and sends the request",
+        lambda: sim.invoke(
+            ALICE,
+            "task/submit",
+            {
+                "data": {
+                    "dialog": "rota_form_swap",
+                    "shift": _value(form, "shift", "2026-12-14"),
+                    "their_shift": _value(form, "their_shift", CAROL.aad, "2026-12-07"),
+                }
+            },
+        ),
+        posts(1, personal(CAROL)),
+    )
+    demo.step(
+        f"{at(CAROL)} accepts the swap: Accept, on the request card in her Teams chat",
+        lambda: sim.press(CAROL, demo.card_titled(personal(CAROL), "asks to swap"), "Accept"),
+        nothing,
+        here=where(personal(CAROL)),
+    )
+
+    def leave() -> Reply:
+        sim.invoke(BOB, "task/fetch", {"data": {"msteams": {"type": "task/fetch"}, "dialog": "rota_form_leave"}})
+        values = {"dialog": "rota_form_leave", "first_day": "2026-12-01", "last_day": "2026-12-02"}
+        return sim.invoke(BOB, "task/submit", {"data": values})
+
+    demo.step(
+        f"{at(BOB)}, in the rota's 'Add leave' dialog, takes Tue 01 Dec to Wed 02 Dec off (in his next shift)",
+        leave,
+        all_of(posts(1, personal(BOB)), posts(1, personal(LEAD))),
+    )
+
+    demo.later(
+        local(25, 9),
+        "Next working day, 09:00: the minute job posts the leads' daily digest",
+        lambda: jobs.scheduled_digests(demo.clock.now()),
+        posts(2, LEADS),
+        show=lambda call: "Weekly" not in str(call.body.get("text")),
+    )
+    demo.later(
+        local(27, 8),
+        "Friday, the working day before the handover: the minute job reminds each member whose shift starts Monday",
+        lambda: jobs.rota.run(demo.clock.now()),
+        all_of(posts(1, personal(BOB)), posts(1, personal(DAN))),
+    )
+    demo.later(
+        local(30, 9),
+        "Monday 09:00: the minute job does the week's handover on each line",
+        lambda: jobs.rota.run(demo.clock.now()),
+        all_of(posts(1, personal(ALICE)), posts(1, personal(BOB)), posts(1, TRIAGE)),
+    )
+
+
+def local(day: int, hour: int) -> datetime:
+    """A local time in the demo's November 2026 (Tue 24, Wed 25, Fri 27, Mon 30)."""
+    from bot.demo.story import START
+
+    return START.replace(day=day, hour=hour, minute=0)
+
+
 def run_teams_demo(out: TextIO, *, start_day: int = 24) -> int:
     """The Teams desk alone, on its own throwaway database, against the stand-in Bot Connector."""
     tmp = Path(tempfile.mkdtemp(prefix="supportbot-teams-demo-"))
@@ -346,6 +538,7 @@ def run_teams_demo(out: TextIO, *, start_day: int = 24) -> int:
             )
             demo.say(f"Rota this week: 1st line {at(ALICE)}, 2nd line {at(ERIN)}; lead {at(LEAD)}.")
             play_teams_act(demo)
+            play_teams_desk(demo, runtime.jobs)
             runtime.worker.wait_idle(5)
             sent = [c for c in fake.calls if "/conversations" in c.path]
             demo.say(f"\nDone: {len(sent)} Bot Connector calls, every one of them made by the real app.")
