@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from handlers.common.tickets import snooze
 from handlers.slack import forms
 from handlers.slack.errors import reports_errors
 from handlers.slack.ids import ActionId
@@ -17,7 +18,7 @@ from handlers.slack.sla_view import slack_date
 from services.unit_of_work import Deps
 from triage.errors import TicketNotFound
 from triage.model import Priority, Status, Ticket, format_ref
-from triage.reminders import SnoozeFor, snooze_reminder
+from triage.reminders import SnoozeFor
 from triage.services import (
     acknowledge_ticket,
     change_status,
@@ -141,18 +142,8 @@ def register(app: App, deps: Deps) -> None:
     def handle_snooze_action(ack: Ack, body: dict[str, Any], respond: Any) -> None:
         ack()
         ticket_id, clock, cycle, snooze_for = parse_snooze_choice(action_value(body))
-        until = deps.run(
-            lambda uow: snooze_reminder(
-                ticket_id=ticket_id,
-                actor_id=user_id(body),
-                clock=clock,
-                cycle=cycle,
-                snooze_for=snooze_for,
-                tickets=uow.tickets,
-                rota=deps.rota,
-                sla=deps.sla,
-                now=uow.now,
-            )
+        until = snooze(
+            deps, ticket_id=ticket_id, actor_id=user_id(body), clock=clock, cycle=cycle, snooze_for=snooze_for
         )
         respond(
             text=f"OK, I will remind you again {slack_date(until, deps.config.timezone)}.",

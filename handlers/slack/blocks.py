@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.common import tickets as ticket_words
 from handlers.slack.ids import ActionId
 from rota.roster import Duty, DutySource, Rota
 from rota.rotation import SupportLine
@@ -152,13 +153,13 @@ def ticket_actions(ticket: Ticket) -> dict[str, Any] | None:
     return {"type": "actions", "block_id": f"ticket:{ticket.id}", "elements": elements} if elements else None
 
 
+def _bold(text: str) -> str:
+    return f"*{text}*"
+
+
 def _headline(ticket: Ticket, prefix: str, *, public: bool = False) -> str:
     """Ref and title; in public places a GDPR request shows neither its title nor its requester."""
-    assert ticket.id is not None
-    ref = format_ref(prefix, ticket.id)
-    if public and ticket.is_private:
-        return f"*{ref}* GDPR request (details are private to the assignee and leads)"
-    return f"*{ref}* {escape(ticket.title)}"
+    return ticket_words.headline(ticket, prefix, public=public, bold=_bold, title=escape)
 
 
 def triage_card(ticket: Ticket, prefix: str, sla: str | None = None) -> Message:
@@ -315,9 +316,10 @@ def mine_reply(tickets: Sequence[Ticket], prefix: str, user_id: str) -> str:
         return "You have no open tickets. `/support` opens one."
     lines = [f"*Your open tickets* ({len(tickets)}):"]
     for ticket in tickets:
-        assert ticket.id is not None
-        role = "assigned to you" if ticket.assignee_id == user_id else f"with {mention(ticket.assignee_id)}"
-        lines.append(f"• *{format_ref(prefix, ticket.id)}* {escape(ticket.title)} · {ticket.status.label} · {role}")
+        line = ticket_words.my_ticket_line(
+            ticket, prefix, user_id, mention=mention, bold=_bold, title=escape(ticket.title)
+        )
+        lines.append(f"• {line}")
     return "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.common.tickets import load_line
 from handlers.slack.blocks import Blocks, Message, escape, mention, mrkdwn, plain_text
 from handlers.slack.sla_view import slack_date
 from triage.digest import AssigneeLoad, Capped, ClockAchievement, Digest, TicketLine
@@ -94,15 +95,7 @@ def _open_table(digest: Digest) -> list[str]:
 
 
 def _load_line(load: AssigneeLoad) -> str:
-    who = mention(load.assignee_id) if load.assignee_id else "_Unassigned_"
-    parts = [f"{load.open} open"]
-    if load.high_priority:
-        parts.append(f"{load.high_priority} P1/P2")
-    if load.breached:
-        parts.append(f"{load.breached} breached :rotating_light:")
-    if load.stale:
-        parts.append(f"{load.stale} without news for a day")
-    return f"• {who}: " + " · ".join(parts)
+    return load_line(load, mention=mention, emoji=lambda name: f":{name}:")
 
 
 def digest_message(digest: Digest, *, prefix: str, zone: ZoneInfo, goal: float = 95.0) -> Message:

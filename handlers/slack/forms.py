@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from handlers.common.tickets import TYPE_HINTS
 from handlers.slack.blocks import Blocks, escape, input_block, mrkdwn, option, plain_text
 from handlers.slack.ids import CallbackId, Field
 from triage.model import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX, Priority, Ticket, TicketType, format_ref
@@ -35,7 +36,7 @@ def new_ticket_modal(*, title: str, origin_channel_id: str | None) -> dict[str, 
                 {
                     "type": "static_select",
                     "placeholder": plain_text("What kind of request is this?"),
-                    "options": [option(t.label, t.value, _TYPE_HINTS[t]) for t in TicketType],
+                    "options": [option(t.label, t.value, TYPE_HINTS[t]) for t in TicketType],
                 },
             ),
             input_block(
@@ -50,16 +51,6 @@ def new_ticket_modal(*, title: str, origin_channel_id: str | None) -> dict[str, 
             ),
         ],
     }
-
-
-_TYPE_HINTS = {
-    TicketType.TECHNICAL_SUPPORT: "Something is broken or behaving wrongly",
-    TicketType.SUPPORT_QUERY: "A question about how something works",
-    TicketType.SERVICE_TASK: "Do something for us (may be chargeable)",
-    TicketType.GDPR_REQUEST: "A copy of personal data, deletion, or other (kept private)",
-    TicketType.BUG_REPORT: "A defect to report to the product team",
-    TicketType.FEATURE_REQUEST: "Something new you would like",
-}
 
 
 def _ticket_modal(callback: CallbackId, title: str, submit: str, ticket_id: int, blocks: Blocks) -> dict[str, Any]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from handlers.common.handover import HandoverView, ticket_line
 from handlers.slack.blocks import Blocks, Message, _context, escape, mention, mrkdwn
 from handlers.slack.sla_view import slack_date
 from rota.handover import HandoverDue, ShiftReminder
@@ -16,29 +16,10 @@ from triage.model import Ticket, format_ref
 LISTED = 20  # tickets listed in a handover DM; the rest are counted (Slack caps a section at 3,000 characters)
 
 
-@dataclass(frozen=True)
-class HandoverView:
-    """One line's handover as the DMs tell it: the line's open tickets and which of them changed hands."""
-
-    handover: HandoverDue
-    tickets: Sequence[Ticket]  # the line's open tickets after the moves
-    moved: frozenset[int]
-    prefix: str
-    zone: ZoneInfo
-
-
 def _ticket_line(ticket: Ticket, view: HandoverView, reader: str) -> str:
-    """Ref, title (never a GDPR request's), status and where it is, from `reader`'s point of view."""
     assert ticket.id is not None
-    ref = f"*{format_ref(view.prefix, ticket.id)}*"
-    title = "GDPR request" if ticket.is_private else escape(ticket.title[:80])
-    if ticket.id in view.moved:
-        where = "moved to you" if ticket.assignee_id == reader else f"moved to {mention(ticket.assignee_id)}"
-    elif ticket.assignee_id == reader:
-        where = "stays with you"
-    else:
-        where = f"with {mention(ticket.assignee_id)}"
-    return f"• {ref} {title} · {ticket.status.label} · {where}"
+    ref, title = f"*{format_ref(view.prefix, ticket.id)}*", escape(ticket.title[:80])
+    return ticket_line(ticket, view, reader, ref=ref, title=title, mention=mention)
 
 
 def _listing(view: HandoverView, reader: str) -> Blocks:

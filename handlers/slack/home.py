@@ -3,43 +3,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from handlers.slack import blocks, rota_views
+from handlers.common.home import HomeContent, next_shifts, read_home
+from handlers.common.rota import WEEKS
+from handlers.common.words import span
+from handlers.slack import blocks
 from handlers.slack.events import once_per_event
 from handlers.slack.ids import RotaActionId
-from rota.roster import Duty, Rota
-from rota.rotation import SupportLine
+from rota.roster import Rota
 from services.unit_of_work import Deps
-from storage.rota_meta import calendar_url
-from triage.model import Ticket
-from triage.services import my_open_tickets
-
-SHIFTS_SHOWN = 5
 
 
 def home_view(
-    *,
-    user: str,
-    tickets: Sequence[Ticket],
-    prefix: str,
-    rota: Rota,
-    now: datetime,
-    zone: ZoneInfo,
-    calendars: Mapping[SupportLine, str],
+    content: HomeContent, *, user: str, prefix: str, rota: Rota, now: datetime, zone: ZoneInfo
 ) -> dict[str, Any]:
     """The Home tab as plain data."""
-    shifts: list[Duty] = rota.shifts_of(user, now, now + timedelta(weeks=rota_views.WEEKS))[:SHIFTS_SHOWN]
+    tickets, calendars = content.tickets, content.calendars
+    shifts = next_shifts(rota, user, now)
     shift_text = (
-        "\n".join(f"• {d.line.label}: {rota_views.span(max(d.starts_at, now), d.ends_at, zone)}" for d in shifts)
+        "\n".join(f"• {d.line.label}: {span(max(d.starts_at, now), d.ends_at, zone)}" for d in shifts)
         if shifts
-        else f"No shifts in the next {rota_views.WEEKS} weeks."
+        else f"No shifts in the next {WEEKS} weeks."
     )
     home: list[dict[str, Any]] = [
         {"type": "header", "text": blocks.plain_text("Support desk")},
@@ -79,21 +69,8 @@ def register(app: App, deps: Deps) -> None:
             return
         now, rota = deps.clock.now(), deps.rota
         with deps.lookup() as repository:
-            mine = my_open_tickets(user_id=user, tickets=repository)
-            calendars = {
-                line: url
-                for line in rota.rotations
-                if (url := calendar_url(repository.session, deps.config.public_url, line))
-            }
-        view = home_view(
-            user=user,
-            tickets=mine,
-            prefix=deps.prefix,
-            rota=rota,
-            now=now,
-            zone=deps.config.timezone,
-            calendars=calendars,
-        )
+            content = read_home(deps, repository, user)
+        view = home_view(content, user=user, prefix=deps.prefix, rota=rota, now=now, zone=deps.config.timezone)
         client.views_publish(user_id=user, view=view)
 
     app.event("app_home_opened")(once_per_event(deps, "app_home_opened")(handle_app_home_opened_event))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
+from handlers.common.handover import HandoverView
 from handlers.slack import blocks
 from handlers.slack.digest_view import digest_message
-from handlers.slack.handover_view import HandoverView, incoming_dm, nobody_on_duty_alert, outgoing_dm
+from handlers.slack.handover_view import incoming_dm, nobody_on_duty_alert, outgoing_dm
 from handlers.slack.sla_view import sla_alert_message
 from rota.handover import HandoverDue
 from storage.outbox import Outbox

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from handlers.common.rota import cancellable, cover_shifts, swap_shifts
 from handlers.slack import rota_cancel_view, rota_views
 from handlers.slack.errors import reports_errors
 from handlers.slack.ids import RotaActionId
 from handlers.slack.payloads import StaleAction, action_value, ticket_number, user_id
-from rota.cancellations import (
-    cancel_leave,
-    cancel_override,
-    cancel_request,
-    cancellable_requests,
-    upcoming_leave,
-    upcoming_overrides,
-)
+from rota.cancellations import cancel_leave, cancel_override, cancel_request
 from rota.ports import RotaRequest
-from rota.services import check_lead, decide_approval, line_members, respond_to_request, upcoming_shifts
+from rota.services import check_lead, decide_approval, respond_to_request
 from services.unit_of_work import Deps, UnitOfWork
 from storage.rota import SqlRotaRepository
 from triage.errors import NotAllowed
@@ -49,49 +43,20 @@ def request_id(body: dict[str, Any]) -> int:
 
 
 def swap_form_for(deps: Deps, user: str, now: datetime) -> dict[str, Any]:
-    rota = deps.rota
-    lines = [line for line in rota.rotations if user in line_members(rota, line, now)]
-    mine = [d for line in lines for d in upcoming_shifts(rota, user, line, now)]
-    if not mine:
-        raise NotAllowed(f"You have no shifts in the next {rota_views.WEEKS} weeks to swap.")
-    theirs = sorted(
-        (
-            d
-            for line in lines
-            for member in line_members(rota, line, now)
-            if member != user
-            for d in upcoming_shifts(rota, member, line, now)
-        ),
-        key=lambda d: (d.starts_at, d.line),
-    )
-    if not theirs:
-        raise NotAllowed("Nobody else on your line has a shift in the next few weeks to swap with.")
+    mine, theirs = swap_shifts(deps.rota, user, now)
     return rota_views.swap_form(mine, theirs, deps.config.timezone)
 
 
 def cover_form_for(deps: Deps, user: str, now: datetime) -> dict[str, Any]:
-    rota = deps.rota
-    mine = sorted(
-        (d for d in rota.shifts_of(user, now, now + timedelta(weeks=rota_views.WEEKS)) if d.ends_at > now),
-        key=lambda d: (d.starts_at, d.line),
-    )
-    if not mine:
-        raise NotAllowed(f"You have no shifts in the next {rota_views.WEEKS} weeks to hand over.")
-    return rota_views.cover_form(mine, deps.config.timezone)
+    return rota_views.cover_form(cover_shifts(deps.rota, user, now), deps.config.timezone)
 
 
 def cancel_view_for(deps: Deps, user: str, now: datetime) -> dict[str, Any]:
     """What `user` may take back: a read of their requests (no writer waited for) and the cached rota."""
-    rota = deps.rota
     with deps.lookup() as tickets:
-        requests = cancellable_requests(SqlRotaRepository(tickets.session).pending_requests_for(user), user)
-    is_lead = user in rota.leads
+        mine = cancellable(SqlRotaRepository(tickets.session).pending_requests_for(user), deps.rota, user, now)
     blocks = rota_cancel_view.cancel_blocks(
-        viewer=user,
-        requests=requests,
-        leave=upcoming_leave(rota, now, user_id=None if is_lead else user),
-        overrides=upcoming_overrides(rota, now) if is_lead else None,
-        zone=deps.config.timezone,
+        viewer=user, requests=mine.requests, leave=mine.leave, overrides=mine.overrides, zone=deps.config.timezone
     )
     return rota_cancel_view.cancel_modal(blocks)
 

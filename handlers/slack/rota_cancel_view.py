@@ -8,10 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.common import words
+from handlers.common.rota import WAITING
+from handlers.common.words import span
 from handlers.slack.blocks import Blocks, Message, mention, mrkdwn, plain_text
 from handlers.slack.ids import RotaActionId, RotaCallbackId
-from handlers.slack.rota_views import button, describe_request, duty_text, span
-from rota.ports import RequestStatus, RotaRequest
+from handlers.slack.rota_views import button, describe_request, duty_text
+from rota.ports import RotaRequest
 from rota.roster import Duty, Leave, Override
 
 MAX_ROWS = 30  # per list: a modal holds at most 100 blocks
@@ -49,10 +52,9 @@ def cancel_blocks(
     zone: ZoneInfo,
 ) -> Blocks:
     """My pending requests and my leave (a lead sees everyone's leave), and for leads the upcoming overrides."""
-    waiting = {RequestStatus.PENDING: "waiting for their answer", RequestStatus.AWAITING_APPROVAL: "waiting for a lead"}
     request_rows = [
         _row(
-            f"{describe_request(r, zone, to='')}\n_{waiting.get(r.status, r.status.value)}_",
+            f"{describe_request(r, zone, to='')}\n_{WAITING.get(r.status, r.status.value)}_",
             RotaActionId.CANCEL_REQUEST,
             "Cancel request",
             r.id,
@@ -81,12 +83,7 @@ def cancel_blocks(
 
 
 def describe_override(override: Override, zone: ZoneInfo) -> str:
-    replaces = override.replaces if override.replaces and override.replaces != override.user_id else None
-    return (
-        f"{override.line.label}: {mention(override.user_id)}"
-        + (f" for {mention(replaces)}" if replaces else "")
-        + f" ({override.reason.value}) {span(override.starts_at, override.ends_at, zone)}"
-    )
+    return words.describe_override(override, zone, mention=mention)
 
 
 def leave_cancelled_message(leave: Leave, *, by: str, back_on: Sequence[Duty], zone: ZoneInfo) -> Message:

@@ -4,24 +4,34 @@ change itself follows the ack, in one transaction, and the person gets a DM sayi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from typing import Any, TypedDict
+from typing import Any
 
 from slack_bolt import Ack, App
 
+from handlers.common.rota import (
+    CoverShift,
+    OverrideWanted,
+    leave_recorded,
+    member_changes,
+    members_changed,
+    parse_day,
+    parse_epoch,
+    parse_line,
+    parse_my_shift,
+    parse_swap,
+)
+from handlers.common.words import span
 from handlers.slack import rota_views
 from handlers.slack.blocks import mention
 from handlers.slack.errors import modal_errors, reports_errors, slack_text
 from handlers.slack.ids import RotaCallbackId, RotaField
 from handlers.slack.payloads import user_id
 from rota.ports import RotaRequest
-from rota.rotation import RotaError, SupportLine, check_year
 from rota.services import (
     add_leave,
     add_override,
     check_cover,
     check_leave,
-    check_members,
     check_override,
     check_swap,
     request_cover,
@@ -31,31 +41,7 @@ from rota.services import (
 from services.unit_of_work import Deps, UnitOfWork
 from triage.errors import InvalidInput, TriageError
 
-
-class SwapShifts(TypedDict):
-    """A swap as the form gives it: checked on the cached rota before the ack, then requested after it."""
-
-    requester_id: str
-    target_id: str
-    line: SupportLine
-    my_shift_start: datetime
-    their_shift_start: datetime
-
-
-class CoverShift(TypedDict):
-    requester_id: str
-    target_id: str
-    line: SupportLine
-    starts_at: datetime
-    ends_at: datetime
-
-
-class OverrideWanted(TypedDict):
-    line: SupportLine
-    user_id: str
-    starts_at: datetime
-    ends_at: datetime
-    actor_id: str
+STALE = "That choice is out of date; close the form and open `/support rota` again."
 
 
 def rota_form_values(view: dict[str, Any]) -> dict[str, Any]:
@@ -83,48 +69,6 @@ def rota_form_values(view: dict[str, Any]) -> dict[str, Any]:
         else:
             values[block_id] = element.get("value")
     return values
-
-
-def _instant(text: Any, field: RotaField) -> datetime:
-    try:
-        return datetime.fromisoformat(str(text)).astimezone(UTC)
-    except ValueError:
-        raise InvalidInput(
-            field, "That choice is out of date; close the form and open `/support rota` again."
-        ) from None
-
-
-def parse_my_shift(value: Any) -> tuple[SupportLine, datetime, datetime]:
-    """`line|start|end` from the "My shift" menu."""
-    parts = str(value or "").split("|")
-    if len(parts) != 3 or parts[0] not in set(SupportLine):
-        raise InvalidInput(RotaField.SHIFT, "Pick one of your shifts.")
-    return SupportLine(parts[0]), _instant(parts[1], RotaField.SHIFT), _instant(parts[2], RotaField.SHIFT)
-
-
-def parse_their_shift(value: Any) -> tuple[SupportLine, str, datetime]:
-    """`line|user|start` from the "Their shift" menu."""
-    parts = str(value or "").split("|")
-    if len(parts) != 3 or parts[0] not in set(SupportLine) or not parts[1]:
-        raise InvalidInput(RotaField.THEIR_SHIFT, "Pick the shift you would take in exchange.")
-    return SupportLine(parts[0]), parts[1], _instant(parts[2], RotaField.THEIR_SHIFT)
-
-
-def parse_day(value: Any, field: RotaField) -> date:
-    try:
-        day = date.fromisoformat(str(value))
-        check_year(day, day.isoformat())
-        return day
-    except RotaError as error:
-        raise InvalidInput(field, str(error)) from None
-    except ValueError:
-        raise InvalidInput(field, "Pick a date.") from None
-
-
-def parse_epoch(value: Any, field: RotaField) -> datetime:
-    if type(value) is not int or not 0 < value < 2**33:
-        raise InvalidInput(field, "Pick a date and time.")
-    return datetime.fromtimestamp(value, UTC)
 
 
 def form_errors(error: TriageError, view: dict[str, Any], default: RotaField) -> dict[str, str]:
@@ -178,18 +122,12 @@ def register(app: App, deps: Deps) -> None:
         return send
 
     def swap(user: str, values: dict[str, Any]) -> Callable[[UnitOfWork], str]:
-        line, mine, _ = parse_my_shift(values.get(RotaField.SHIFT))
-        their_line, target, theirs = parse_their_shift(values.get(RotaField.THEIR_SHIFT))
-        if their_line is not line:
-            raise InvalidInput(RotaField.THEIR_SHIFT, f"Pick a {line.label} shift, the line of yours.")
-        shifts = SwapShifts(
-            requester_id=user, target_id=target, line=line, my_shift_start=mine, their_shift_start=theirs
-        )
+        shifts = parse_swap(user, values, stale=STALE)
         check_swap(**shifts, rota=deps.rota, now=deps.clock.now())
         return ask(lambda uow: request_swap(**shifts, **uow.notifying_rota_ports()), "swap")
 
     def cover(user: str, values: dict[str, Any]) -> Callable[[UnitOfWork], str]:
-        line, starts, ends = parse_my_shift(values.get(RotaField.SHIFT))
+        line, starts, ends = parse_my_shift(values.get(RotaField.SHIFT), stale=STALE)
         target = values.get(RotaField.TARGET)
         if not isinstance(target, str) or not target:
             raise InvalidInput(RotaField.TARGET, "Pick who you are asking.")
@@ -206,54 +144,36 @@ def register(app: App, deps: Deps) -> None:
         def send(uow: UnitOfWork) -> str:
             recorded = add_leave(user_id=who, actor_id=user, first=first, last=last, **uow.notifying_rota_ports())
             whose = "Your" if who == user else f"<@{who}>'s"
-            text = f"{whose} leave {first:%a %d %b} to {last:%a %d %b} is recorded."
-            if recorded.uncovered:
-                return text + " :rotating_light: Nobody covers some of those shifts; the leads have been told."
-            if recorded.conflicts:
-                return text + " The shifts it touches go to the next member in order; the leads have been told."
-            return text + " It touches no shifts."
+            return leave_recorded(whose, first, last, recorded, emoji=lambda name: f":{name}:")
 
         return send
 
     def members(user: str, values: dict[str, Any]) -> Callable[[UnitOfWork], str]:
-        now = deps.clock.now()
-        changes: dict[SupportLine, list[str]] = {}
-        errors: dict[str, str] = {}
-        for line, field in rota_views.MEMBER_FIELDS.items():
-            if field not in values:
-                continue
-            try:
-                check_members(line=line, members=values[field], actor_id=user, rota=deps.rota, now=now)
-                changes[line] = values[field]
-            except InvalidInput as invalid:
-                if "nothing changed" not in str(invalid):
-                    errors[field] = slack_text(invalid)
-        if errors or not changes:
-            first = next(iter(errors or {RotaField.MEMBERS_FIRST: ""}))
-            raise InvalidInput(first, errors.get(first) or "Nothing changed.", more=errors)
+        changes = member_changes(
+            values,
+            members_of=lambda chosen: chosen,
+            render=slack_text,
+            actor_id=user,
+            rota=deps.rota,
+            now=deps.clock.now(),
+        )
 
         def send(uow: UnitOfWork) -> str:  # every line's edit in the one transaction, on the committed rota
             done = [
                 set_members(line=line, members=chosen, actor_id=user, **uow.rota_ports())
                 for line, chosen in changes.items()
             ]
-            return "\n".join(
-                f"The {r.line.label} rota is now {', '.join(mention(m) for m in r.members)} "
-                f"in that order, from {rota_views.when(r.shift_start(0), zone)}."
-                for r in done
-            )
+            return "\n".join(members_changed(r, mention, zone) for r in done)
 
         return send
 
     def override(user: str, values: dict[str, Any]) -> Callable[[UnitOfWork], str]:
-        line_value = values.get(RotaField.LINE)
-        if line_value not in set(SupportLine):
-            raise InvalidInput(RotaField.LINE, "Pick a line.")
+        line = parse_line(values)
         who = values.get(RotaField.USER)
         if not isinstance(who, str) or not who:
             raise InvalidInput(RotaField.USER, "Pick who is on duty.")
         wanted = OverrideWanted(
-            line=SupportLine(line_value),
+            line=line,
             user_id=who,
             starts_at=parse_epoch(values.get(RotaField.STARTS), RotaField.STARTS),
             ends_at=parse_epoch(values.get(RotaField.ENDS), RotaField.ENDS),
@@ -263,8 +183,8 @@ def register(app: App, deps: Deps) -> None:
 
         def send(uow: UnitOfWork) -> str:
             pieces = add_override(**wanted, **uow.rota_ports())
-            span = rota_views.span(pieces[0].starts_at, pieces[-1].ends_at, zone)
-            return f"{mention(who)} is on {SupportLine(line_value).label} duty {span}."
+            during = span(pieces[0].starts_at, pieces[-1].ends_at, zone)
+            return f"{mention(who)} is on {line.label} duty {during}."
 
         return send
 

@@ -8,46 +8,24 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.common import words
+from handlers.common.rota import MEMBER_FIELDS, WEEKS, form_choices
+from handlers.common.words import Markup, span
 from handlers.slack.blocks import Blocks, Message, _context, input_block, mention, mrkdwn, option, plain_text
 from handlers.slack.ids import RotaActionId, RotaCallbackId, RotaField
-from rota.ports import RequestKind, RequestStatus, RotaRequest
-from rota.roster import Duty, DutySource, Leave, Rota
+from rota.ports import RotaRequest
+from rota.roster import Duty, Leave, Rota
 from rota.rotation import SupportLine
 
-WEEKS = 8
 LINES_PER_SECTION = 20  # a section's text is capped at 3,000 characters
 MAX_OPTIONS = 100  # Slack's limit for a static_select
 
-MARKS = {
-    DutySource.OVERRIDE: ":arrows_counterclockwise:",
-    DutySource.LEAVE_COVER: ":palm_tree:",
-    DutySource.NOBODY: ":warning:",
-}
-
-
-def when(at: datetime, zone: ZoneInfo) -> str:
-    return f"{at.astimezone(zone):%a %d %b %H:%M}"
-
-
-def span(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
-    return f"{when(starts_at, zone)} → {when(ends_at, zone)}"
+SLACK_MARKUP = Markup(bold=lambda text: f"*{text}*", emoji=lambda name: f":{name}:")
 
 
 def duty_text(duty: Duty, zone: ZoneInfo) -> str:
     """One stretch of duty, marked when it is not the rotation's own member."""
-    who = mention(duty.user_id) if duty.user_id else "*nobody*"
-    note = ""
-    if duty.source is DutySource.OVERRIDE and duty.scheduled and duty.scheduled != duty.user_id:
-        note = f" {MARKS[duty.source]} for {mention(duty.scheduled)}"
-    elif duty.source is DutySource.OVERRIDE:
-        note = f" {MARKS[duty.source]}"
-    elif duty.source is DutySource.LEAVE_COVER:
-        note = f" {MARKS[duty.source]} {mention(duty.scheduled)} on leave"
-    elif duty.source is DutySource.NOBODY and duty.scheduled:
-        note = f" {MARKS[duty.source]} {mention(duty.scheduled)} on leave, nobody covers"
-    elif duty.source is DutySource.NOBODY:
-        note = f" {MARKS[duty.source]}"
-    return f"• {span(duty.starts_at, duty.ends_at, zone)}  {who}{note}"
+    return words.duty_text(duty, zone, mention=mention, markup=SLACK_MARKUP)
 
 
 def button(action: RotaActionId, label: str, value: str = "", style: str | None = None) -> dict[str, Any]:
@@ -60,26 +38,10 @@ def button(action: RotaActionId, label: str, value: str = "", style: str | None 
 
 
 def rota_actions(*, is_member: bool, is_lead: bool) -> dict[str, Any] | None:
-    """What the viewer can do from the rota modal: members swap, ask for cover, add leave; leads edit; both
-    can take back what they asked for."""
-    elements = []
-    if is_member:
-        elements += [
-            button(RotaActionId.SWAP, "Request a swap"),
-            button(RotaActionId.COVER, "Ask for cover"),
-            button(RotaActionId.LEAVE, "Add leave"),
-        ]
-    elif is_lead:
-        elements.append(button(RotaActionId.LEAVE, "Add leave"))
-    if is_lead:
-        elements += [
-            button(RotaActionId.MEMBERS, "Edit membership"),
-            button(RotaActionId.OVERRIDE, "Add an override"),
-        ]
-    if is_member or is_lead:
-        elements.append(
-            button(RotaActionId.MANAGE, "Cancel requests, leave..." if is_lead else "My requests and leave")
-        )
+    """What the viewer can do from the rota modal (handlers/common/rota.py's form_choices), as buttons."""
+    elements = [
+        button(RotaActionId(form.value), label) for form, label in form_choices(is_member=is_member, is_lead=is_lead)
+    ]
     return {"type": "actions", "block_id": "rota_actions", "elements": elements} if elements else None
 
 
@@ -218,9 +180,6 @@ def leave_form(*, is_lead: bool, today: str) -> dict[str, Any]:
     return _form(RotaCallbackId.LEAVE, "Add leave", "Add leave", blocks)
 
 
-MEMBER_FIELDS = {SupportLine.FIRST: RotaField.MEMBERS_FIRST, SupportLine.SECOND: RotaField.MEMBERS_SECOND}
-
-
 def members_form(rota: Rota) -> dict[str, Any]:
     """One people picker per line; the order they appear in is the rota order."""
     blocks: Blocks = []
@@ -260,16 +219,7 @@ def override_form(rota: Rota, *, start: int) -> dict[str, Any]:
 
 def describe_request(request: RotaRequest, zone: ZoneInfo, *, to: str) -> str:
     """The request in words, from the point of view of `to` (the target, or a lead)."""
-    mine = span(request.given_from, request.given_to, zone)
-    requester = mention(request.requester_id)
-    if request.kind is RequestKind.SWAP and request.taken_from and request.taken_to:
-        theirs = span(request.taken_from, request.taken_to, zone)
-        if to == request.target_id:
-            return f"{requester} asks to swap {request.line.label} shifts: you take theirs ({mine}) and they take yours ({theirs})."
-        return f"{requester} and {mention(request.target_id)} swap {request.line.label} shifts: {mine} and {theirs}."
-    if to == request.target_id:
-        return f"{requester} asks you to cover their {request.line.label} duty {mine}."
-    return f"{mention(request.target_id)} covers {requester}'s {request.line.label} duty {mine}."
+    return words.describe_request(request, zone, to=to, mention=mention)
 
 
 def _answer_message(text: str, block_id: str, buttons: list[dict[str, Any]]) -> Message:
@@ -303,22 +253,7 @@ def approval_message(request: RotaRequest, zone: ZoneInfo) -> Message:
 
 def outcome_text(request: RotaRequest, zone: ZoneInfo) -> str:
     """How a request stands, in words everyone involved can read."""
-    what = describe_request(request, zone, to="")
-    by = mention(request.decided_by)
-    status = request.status
-    if status is RequestStatus.AWAITING_APPROVAL:
-        return (
-            f":hourglass: {mention(request.target_id)} accepted; a lead must approve it before the rota changes. {what}"
-        )
-    if status is RequestStatus.ACCEPTED:
-        return f":white_check_mark: Done, the rota has changed ({by} agreed): {what}"
-    if status is RequestStatus.DECLINED:
-        return f":x: {mention(request.target_id)} declined; the rota is unchanged. {what}"
-    if status is RequestStatus.REJECTED:
-        return f":x: {by} (lead) rejected it; the rota is unchanged. {what}"
-    if request.decided_by:
-        return f":heavy_multiplication_x: {by} cancelled the request; the rota is unchanged. {what}"
-    return f"The request was cancelled; the rota is unchanged. {what}"
+    return words.outcome_text(request, zone, mention=mention, markup=SLACK_MARKUP)
 
 
 def outcome_message(request: RotaRequest, zone: ZoneInfo) -> Message:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from handlers.common import sla
+from handlers.common.sla import ClockMarkup, clock_phrases, desk_date
 from handlers.slack.blocks import Blocks, Message, _context, _headline, mention, mrkdwn, plain_text, ticket_actions
 from handlers.slack.ids import ActionId
 from triage.model import Ticket, format_ref
@@ -19,59 +21,20 @@ from triage.sla import ClockState
 
 def slack_date(at: datetime, zone: ZoneInfo) -> str:
     """`today 14:30` in the reader's own zone; the fallback (old clients, notifications) in the desk's zone."""
-    local = at.astimezone(zone)
-    fallback = f"{local:%a %d %b %H:%M} {local.tzname()}"
-    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} {{time}}|{desk_date(at, zone)}>"
 
 
-def working_duration(seconds: float, day_seconds: float) -> str:
-    """2 working hours, 45 working minutes, 3 working days 2h: the way a support lead would say it."""
-    minutes = max(0, round(seconds / 60))
-    day_minutes = max(1, round(day_seconds / 60))
-    if minutes < 60:
-        return f"{minutes} working minute{'s' if minutes != 1 else ''}"
-    if minutes < day_minutes:
-        hours, rest = divmod(minutes, 60)
-        return f"{hours} working hour{'s' if hours != 1 else ''}" + (f" {rest}m" if rest else "")
-    days, rest = divmod(minutes, day_minutes)
-    hours = rest // 60
-    return f"{days} working day{'s' if days != 1 else ''}" + (f" {hours}h" if hours else "")
-
-
-def clock_phrase(state: ClockState, *, now: datetime, zone: ZoneInfo, day_seconds: float, live: bool) -> str | None:
-    """One clock in words. `live` answers (status) may say "ago"; cards must stay true as time passes."""
-    if state.target is None:
-        return None
-    name = f"*{state.clock.label}*"
-    if state.stopped_at is not None:
-        if state.breached:
-            return f"{name} missed by {working_duration(state.elapsed - state.target, day_seconds)}"
-        return f"{name} met :white_check_mark:"
-    if state.paused:
-        left = working_duration(max(state.target - state.elapsed, 0), day_seconds)
-        return f"{name} paused while we wait for the requester ({left} left)"
-    assert state.due_at is not None
-    if state.due_at < now:  # reaching the target exactly is still met
-        if live:
-            late = working_duration(state.elapsed - state.target, day_seconds)
-            return (
-                f"{name} :red_circle: breached {late} ago"
-                if late != "0 working minutes"
-                else f"{name} :red_circle: breached just now"
-            )
-        return f"{name} :red_circle: breached (was due {slack_date(state.due_at, zone)})"
-    return f"{name} due {slack_date(state.due_at, zone)}"
+SLACK_CLOCKS = ClockMarkup(bold=lambda text: f"*{text}*", emoji=lambda name: f":{name}:", date=slack_date)
 
 
 def sla_line(
     clocks: Sequence[ClockState], *, now: datetime, zone: ZoneInfo, day_seconds: float, live: bool = False
 ) -> str | None:
     """All clocks of a ticket: one line on a card; a list in a live answer such as `/support status`."""
-    phrases = [clock_phrase(c, now=now, zone=zone, day_seconds=day_seconds, live=live) for c in clocks]
-    shown = [p for p in phrases if p]
-    if not shown:
-        return None
-    return "*SLA*\n" + "\n".join(f"• {p}" for p in shown) if live else "SLA: " + " · ".join(shown)
+    shown = clock_phrases(clocks, now=now, zone=zone, day_seconds=day_seconds, live=live, markup=SLACK_CLOCKS)
+    if not live:
+        return sla.sla_line(shown)
+    return "*SLA*\n" + "\n".join(f"• {p}" for p in shown) if shown else None
 
 
 def _snooze_and_update_buttons(ticket: Ticket, notice: SlaNotice) -> list[dict[str, object]]:

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from handlers.common.tickets import TYPE_HINTS
 from handlers.teams.ids import Dialog, Input, Verb
 from handlers.teams.text import Mentions, People, known_by_key, plain
+from handlers.teams.text import headline as _headline
 from rota.rotation import SupportLine
 from triage.model import DESCRIPTION_MAX, NOTE_MAX, TITLE_MAX, Priority, Status, Ticket, TicketType, format_ref
 from triage.workflow import allowed_next
@@ -21,15 +23,6 @@ Card = dict[str, Any]
 Payload = dict[str, Any]
 TRIAGE = "triage"
 REQUESTER = "requester:"
-
-TYPE_HINTS = {
-    TicketType.TECHNICAL_SUPPORT: "Something is broken or behaving wrongly",
-    TicketType.SUPPORT_QUERY: "A question about how something works",
-    TicketType.SERVICE_TASK: "Do something for us (may be chargeable)",
-    TicketType.GDPR_REQUEST: "A copy of personal data, deletion, or other (kept private)",
-    TicketType.BUG_REPORT: "A defect to report to the product team",
-    TicketType.FEATURE_REQUEST: "Something new you would like",
-}
 
 
 def adaptive_card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Card:
@@ -80,15 +73,6 @@ def _payload(
     if entities := at.used_in(text):
         payload["entities"] = entities
     return payload
-
-
-def _headline(ticket: Ticket, prefix: str, *, public: bool = False) -> str:
-    """Ref and title; in public places a GDPR request shows neither its title nor its requester."""
-    assert ticket.id is not None
-    ref = format_ref(prefix, ticket.id)
-    if public and ticket.is_private:
-        return f"**{ref}** GDPR request (details are private to the assignee and leads)"
-    return f"**{ref}** {plain(ticket.title)}"
 
 
 def _execute(title: str, verb: Verb, ticket: Ticket, audience: str, **extra: Any) -> dict[str, Any]:
@@ -220,6 +204,12 @@ def ticket_actions(
     return actions
 
 
+def _ref_and_mentions(ticket: Ticket, prefix: str, who: People) -> tuple[str, Mentions]:
+    """A card's ticket ref, and the Mentions its people are written with."""
+    assert ticket.id is not None
+    return format_ref(prefix, ticket.id), Mentions(who)
+
+
 def triage_card(
     ticket: Ticket,
     prefix: str,
@@ -229,9 +219,7 @@ def triage_card(
     who: People = known_by_key,
 ) -> Payload:
     """The ticket as the triage channel sees it: GDPR contents never appear here."""
-    assert ticket.id is not None
-    ref = format_ref(prefix, ticket.id)
-    at = Mentions(who)
+    ref, at = _ref_and_mentions(ticket, prefix, who)
     body = [
         text_block(_headline(ticket, prefix, public=True), weight="Bolder"),
         *_facts(ticket, at, show_requester=not ticket.is_private),
@@ -255,9 +243,7 @@ def assignee_card(
     who: People = known_by_key,
 ) -> Payload:
     """The ticket in a support person's 1:1 chat: actionable for the assignee, read-only once it moved on."""
-    assert ticket.id is not None
-    ref = format_ref(prefix, ticket.id)
-    at = Mentions(who)
+    ref, at = _ref_and_mentions(ticket, prefix, who)
     current = for_user == ticket.assignee_id
     shows_contents = current or not ticket.is_private
     body = [text_block(_headline(ticket, prefix, public=not shows_contents), weight="Bolder")]
@@ -284,9 +270,7 @@ def assignee_card(
 
 
 def requester_card(ticket: Ticket, prefix: str, *, who: People = known_by_key) -> Payload:
-    assert ticket.id is not None
-    ref = format_ref(prefix, ticket.id)
-    at = Mentions(who)
+    ref, at = _ref_and_mentions(ticket, prefix, who)
     lines = [f"Thanks, your ticket **{ref}** is logged: {plain(ticket.title)}"]
     if ticket.status is Status.OPEN:
         by = f"{at(ticket.assignee_id)} ({ticket.line.label})" if ticket.assignee_id else "the support team"
@@ -301,9 +285,7 @@ def requester_card(ticket: Ticket, prefix: str, *, who: People = known_by_key) -
 def alert_message(
     ticket: Ticket, prefix: str, reason: str, *, people: Sequence[str] = (), who: People = known_by_key
 ) -> Payload:
-    assert ticket.id is not None
-    ref = format_ref(prefix, ticket.id)
-    at = Mentions(who)
+    ref, at = _ref_and_mentions(ticket, prefix, who)
     body = [text_block(f"🚨 {plain(reason)}"), text_block(_headline(ticket, prefix)), *_facts(ticket, at)]
     return _payload(f"{ref}: {reason}", body, at, ticket_actions(ticket, "alert", people=people, who=who))
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.common.handover import HandoverView, ticket_line
+from handlers.common.ids import TicketVerb as TicketVerb
+from handlers.common.tickets import load_line
 from handlers.teams.rota_cards import (
     EMOJI,
     Element,
@@ -29,6 +30,7 @@ from handlers.teams.rota_cards import (
     text_block,
     when,
 )
+from handlers.teams.text import headline as _headline
 from rota.handover import HandoverDue, ShiftReminder
 from rota.rotation import SupportLine
 from triage.digest import AssigneeLoad, Capped, ClockAchievement, Digest, TicketLine
@@ -41,29 +43,6 @@ DIGEST_LISTED = 10  # lines per digest list (the digest caps them at 10 upstream
 TITLE_SHOWN = 60  # characters of a title in a digest line; the ref finds the rest
 
 _OPEN_STATUSES = tuple(s for s in Status if s is not Status.CLOSED)
-
-
-class TicketVerb(StrEnum):
-    """handlers/slack/ids.py ActionId's values: a Teams handler routes verbs as Slack routes action ids."""
-
-    ACKNOWLEDGE = "ticket_acknowledge"
-    ESCALATE = "ticket_escalate"
-    SET_STATUS = "ticket_set_status"
-    SET_PRIORITY = "ticket_set_priority"
-    RESOLVE = "ticket_resolve"
-    MARK_DUPLICATE = "ticket_mark_duplicate"
-    POST_UPDATE = "ticket_post_update"
-    REASSIGN = "ticket_reassign"
-    SNOOZE = "reminder_snooze"  # suffixed ":1h" / ":tomorrow", as in Slack
-
-
-def _headline(ticket: Ticket, prefix: str, *, public: bool = False) -> str:
-    """Ref and title; in public places a GDPR request shows neither its title nor its requester."""
-    assert ticket.id is not None
-    ref = format_ref(prefix, ticket.id)
-    if public and ticket.is_private:
-        return f"**{ref}** GDPR request (details are private to the assignee and leads)"
-    return f"**{ref}** {plain(ticket.title)}"
 
 
 # -- SLA alerts ------------------------------------------------------------------------------
@@ -168,29 +147,10 @@ def sla_alert_card(
 # -- handovers and shift reminders -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HandoverView:
-    """One line's handover as the DMs tell it: the line's open tickets and which of them changed hands."""
-
-    handover: HandoverDue
-    tickets: Sequence[Ticket]  # the line's open tickets after the moves
-    moved: frozenset[int]
-    prefix: str
-    zone: ZoneInfo
-
-
 def _ticket_line(ticket: Ticket, view: HandoverView, reader: str, at: Mentions) -> str:
-    """Ref, title (never a GDPR request's), status and where it is, from `reader`'s point of view."""
     assert ticket.id is not None
-    ref = f"**{format_ref(view.prefix, ticket.id)}**"
-    title = "GDPR request" if ticket.is_private else plain(ticket.title[:80])
-    if ticket.id in view.moved:
-        where = "moved to you" if ticket.assignee_id == reader else f"moved to {at(ticket.assignee_id)}"
-    elif ticket.assignee_id == reader:
-        where = "stays with you"
-    else:
-        where = f"with {at(ticket.assignee_id)}"
-    return f"• {ref} {title} · {ticket.status.label} · {where}"
+    ref, title = f"**{format_ref(view.prefix, ticket.id)}**", plain(ticket.title[:80])
+    return ticket_line(ticket, view, reader, ref=ref, title=title, mention=at)
 
 
 def _listing(view: HandoverView, reader: str, at: Mentions) -> list[Element]:
@@ -337,15 +297,7 @@ def _open_facts(digest: Digest) -> list[dict[str, str]]:
 
 
 def _load_line(load: AssigneeLoad, at: Mentions) -> str:
-    who = at(load.assignee_id) if load.assignee_id else "_Unassigned_"
-    parts = [f"{load.open} open"]
-    if load.high_priority:
-        parts.append(f"{load.high_priority} P1/P2")
-    if load.breached:
-        parts.append(f"{load.breached} breached {EMOJI['rotating_light']}")
-    if load.stale:
-        parts.append(f"{load.stale} without news for a day")
-    return f"• {who}: " + " · ".join(parts)
+    return load_line(load, mention=at, emoji=lambda name: EMOJI[name])
 
 
 def digest_card(digest: Digest, *, prefix: str, zone: ZoneInfo, people: People, goal: float = 95.0) -> TeamsMessage:

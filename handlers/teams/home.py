@@ -5,50 +5,28 @@ once per activity: a retried delivery sends nothing twice), and as the answer to
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.common.home import next_shifts, read_home
+from handlers.common.rota import WEEKS
+from handlers.common.tickets import my_ticket_line
 from handlers.teams.directory import Directory, Who
 from handlers.teams.ids import Dialog
 from handlers.teams.rota_cards import Element, Mentions, People, TeamsMessage, message, plain, rows, span, text_block
-from handlers.teams.rota_forms import WEEKS
-from rota.roster import Duty, Rota
+from handlers.teams.text import bold, duty_rows
+from rota.roster import Rota
 from rota.rotation import SupportLine
 from services.unit_of_work import Deps
 from storage.inbound import claim_event, finish_event
 from storage.models import ID
-from storage.rota_meta import calendar_url
-from triage.model import Ticket, format_ref
-from triage.services import my_open_tickets
-
-SHIFTS_SHOWN = 5
-
-
-def _when(at: datetime, zone: ZoneInfo) -> str:
-    return f"{at.astimezone(zone):%a %d %b %H:%M}"
+from triage.model import Ticket
 
 
 def who_rows(rota: Rota, now: datetime, zone: ZoneInfo, at: Mentions) -> list[str]:
-    out = []
-    for line in SupportLine:
-        if line not in rota.rotations:
-            out.append(f"{line.label}: no rota configured")
-            continue
-        current, upcoming = rota.current_duty(line, now), rota.next_duty(line, now)
-        on = (
-            "**nobody**"
-            if current is None or current.user_id is None
-            else f"{at(current.user_id)} until {_when(current.ends_at, zone)}"
-        )
-        after = ""
-        if upcoming is not None:
-            who = at(upcoming.user_id) if upcoming.user_id else "nobody"
-            after = f"; next {who} from {_when(upcoming.starts_at, zone)}"
-        out.append(f"{line.label}: {on}{after}")
-    if rota.leads:
-        out.append("Leads: " + ", ".join(at(lead) for lead in sorted(rota.leads)))
-    return out
+    rows, leads = duty_rows(rota, now, zone, at)
+    return [*rows, leads] if leads else rows
 
 
 def welcome_card(
@@ -64,7 +42,7 @@ def welcome_card(
 ) -> TeamsMessage:
     """The Home tab as a card: pure."""
     at = Mentions(people)
-    shifts: list[Duty] = rota.shifts_of(user, now, now + timedelta(weeks=WEEKS))[:SHIFTS_SHOWN]
+    shifts = next_shifts(rota, user, now)
     body: list[Element] = [
         text_block("Support desk", bold=True, size="Large"),
         text_block("I run the support desk here: type `help` to see what I can do."),
@@ -73,11 +51,8 @@ def welcome_card(
         body.append({**text_block(f"Your open tickets ({len(tickets)})", bold=True), "separator": True})
         lines = []
         for ticket in tickets:
-            assert ticket.id is not None
-            role = "assigned to you" if ticket.assignee_id == user else f"with {at(ticket.assignee_id)}"
-            lines.append(
-                f"• **{format_ref(prefix, ticket.id)}** {plain(ticket.title)} · {ticket.status.label} · {role}"
-            )
+            line = my_ticket_line(ticket, prefix, user, mention=at, bold=bold, title=plain(ticket.title))
+            lines.append(f"• {line}")
         body += rows(lines)
     else:
         body.append({**text_block("You have no open tickets. `new` opens one."), "separator": True})
@@ -106,12 +81,8 @@ def home_payload(deps: Deps, user: str, *, who: Who | None = None) -> dict[str, 
     """Reads only (tickets, the cached rota, calendar links), then the card as an outbox payload."""
     now, rota = deps.clock.now(), deps.rota
     with deps.lookup() as repository:
-        mine = my_open_tickets(user_id=user, tickets=repository)
-        calendars = {
-            line: url
-            for line in rota.rotations
-            if (url := calendar_url(repository.session, deps.config.public_url, line))
-        }
+        content = read_home(deps, repository, user)
+        mine, calendars = content.tickets, content.calendars
         keys = [*rota.members, *sorted(rota.leads), *(t.assignee_id for t in mine if t.assignee_id)]
         people = Directory(repository.session, who=who).snapshot(keys)
     card = welcome_card(

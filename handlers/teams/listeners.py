@@ -139,7 +139,7 @@ class TeamsListeners:
         dialog = data.get("dialog")
         if dialog in ROTA_DIALOGS:
             return self.rota.fetch(Dialog(dialog), sender_key(self.deps, inbound))
-        return _dialog(cards.new_ticket_form(title=str(data.get("title") or "")))
+        return extension.dialog(cards.new_ticket_form(title=str(data.get("title") or "")))
 
     def _task_submit(self, inbound: Inbound) -> InvokeResponse:
         data = as_dict(inbound.value.get("data"))
@@ -162,7 +162,7 @@ class TeamsListeners:
                 priority=values["priority"],
             )
         except InvalidInput as invalid:
-            return _dialog(cards.new_ticket_form(values=values, errors=invalid.errors))
+            return extension.dialog(cards.new_ticket_form(values=values, errors=invalid.errors))
         user = sender_key(self.deps, inbound)
         requester = author_key(self.deps, inbound, author[0], author[1]) if author else user
         ticket = self.deps.run(
@@ -178,17 +178,3 @@ class TeamsListeners:
         if verb in set(RotaVerb):
             return self.rota.decide(RotaVerb(verb), data, user)
         return self.tickets.act(verb, data, user)
-
-
-def _dialog(card: dict[str, Any]) -> InvokeResponse:
-    return {
-        "task": {
-            "type": "continue",
-            "value": {
-                "title": "New support ticket",
-                "width": "medium",
-                "height": "large",
-                "card": {"contentType": "application/vnd.microsoft.card.adaptive", "content": card},
-            },
-        }
-    }

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
+from handlers.common.handover import HandoverView
 from handlers.teams import cards
 from handlers.teams.cards import REQUESTER, TRIAGE, Payload
 from handlers.teams.digest_cards import (
-    HandoverView,
     digest_card,
     incoming_card,
     nobody_on_duty_card,

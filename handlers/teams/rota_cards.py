@@ -9,11 +9,13 @@ The mention and message building blocks (TeamsMessage, Mentions...) are text.py'
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.common import words
+from handlers.common.ids import RequestVerb as RotaVerb
+from handlers.common.words import Markup, span
 from handlers.teams.text import (
     EMOJI,
     VERSION,
@@ -29,14 +31,10 @@ from handlers.teams.text import (
     plain,
     when,
 )
-from rota.ports import RequestKind, RequestStatus, RotaRequest
-from rota.roster import Duty, DutySource, Leave, Override
+from rota.ports import RotaRequest
+from rota.roster import Duty, Leave, Override
 
-MARKS = {
-    DutySource.OVERRIDE: EMOJI["arrows_counterclockwise"],
-    DutySource.LEAVE_COVER: EMOJI["palm_tree"],
-    DutySource.NOBODY: EMOJI["warning"],
-}
+TEAMS_MARKUP = Markup(bold=lambda text: f"**{text}**", emoji=lambda name: EMOJI[name])
 
 __all__ = [  # the shared building blocks live in text.py; these names stay importable from here
     "EMOJI",
@@ -51,6 +49,7 @@ __all__ = [  # the shared building blocks live in text.py; these names stay impo
     "mention",
     "message",
     "plain",
+    "span",
     "when",
 ]
 
@@ -75,10 +74,6 @@ def rows(lines: Iterable[str]) -> list[Element]:
     return [{**text_block(line), "spacing": "Small"} for line in lines]
 
 
-def span(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
-    return f"{when(starts_at, zone)} → {when(ends_at, zone)}"
-
-
 def execute(verb: StrEnum | str, title: str, data: dict[str, Any], style: str | None = None) -> Element:
     """A button: the verb is the Slack action id, the data carries the ids the handler needs."""
     action: Element = {"type": "Action.Execute", "title": title, "verb": str(verb), "data": data}
@@ -89,46 +84,15 @@ def execute(verb: StrEnum | str, title: str, data: dict[str, Any], style: str | 
 
 def duty_text(duty: Duty, zone: ZoneInfo, at: Mentions) -> str:
     """One stretch of duty, marked when it is not the rotation's own member."""
-    who = at(duty.user_id) if duty.user_id else "**nobody**"
-    note = ""
-    if duty.source is DutySource.OVERRIDE and duty.scheduled and duty.scheduled != duty.user_id:
-        note = f" {MARKS[duty.source]} for {at(duty.scheduled)}"
-    elif duty.source is DutySource.OVERRIDE:
-        note = f" {MARKS[duty.source]}"
-    elif duty.source is DutySource.LEAVE_COVER:
-        note = f" {MARKS[duty.source]} {at(duty.scheduled)} on leave"
-    elif duty.source is DutySource.NOBODY and duty.scheduled:
-        note = f" {MARKS[duty.source]} {at(duty.scheduled)} on leave, nobody covers"
-    elif duty.source is DutySource.NOBODY:
-        note = f" {MARKS[duty.source]}"
-    return f"• {span(duty.starts_at, duty.ends_at, zone)}  {who}{note}"
+    return words.duty_text(duty, zone, mention=at, markup=TEAMS_MARKUP)
 
 
 # -- requests ----------------------------------------------------------------------------------
 
 
-class RotaVerb(StrEnum):
-    """handlers/slack/ids.py RotaActionId's values, so a Teams handler routes verbs as Slack routes action ids."""
-
-    ACCEPT = "rota_request_accept"
-    DECLINE = "rota_request_decline"
-    APPROVE = "rota_request_approve"
-    REJECT = "rota_request_reject"
-
-
 def describe_request(request: RotaRequest, zone: ZoneInfo, *, to: str, at: Mentions) -> str:
     """The request in words, from the point of view of `to` (the target, or a lead)."""
-    mine = span(request.given_from, request.given_to, zone)
-    requester = at(request.requester_id)
-    label = request.line.label
-    if request.kind is RequestKind.SWAP and request.taken_from and request.taken_to:
-        theirs = span(request.taken_from, request.taken_to, zone)
-        if to == request.target_id:
-            return f"{requester} asks to swap {label} shifts: you take theirs ({mine}) and they take yours ({theirs})."
-        return f"{requester} and {at(request.target_id)} swap {label} shifts: {mine} and {theirs}."
-    if to == request.target_id:
-        return f"{requester} asks you to cover their {label} duty {mine}."
-    return f"{at(request.target_id)} covers {requester}'s {label} duty {mine}."
+    return words.describe_request(request, zone, to=to, mention=at)
 
 
 def _answer_card(text: str, at: Mentions, buttons: Sequence[Element]) -> TeamsMessage:
@@ -162,19 +126,7 @@ def approval_card(request: RotaRequest, zone: ZoneInfo, *, people: People) -> Te
 
 def outcome_text(request: RotaRequest, zone: ZoneInfo, at: Mentions) -> str:
     """How a request stands, in words everyone involved can read."""
-    what = describe_request(request, zone, to="", at=at)
-    status = request.status
-    if status is RequestStatus.AWAITING_APPROVAL:
-        return f"{EMOJI['hourglass']} {at(request.target_id)} accepted; a lead must approve it before the rota changes. {what}"
-    if status is RequestStatus.ACCEPTED:
-        return f"{EMOJI['white_check_mark']} Done, the rota has changed ({at(request.decided_by)} agreed): {what}"
-    if status is RequestStatus.DECLINED:
-        return f"{EMOJI['x']} {at(request.target_id)} declined; the rota is unchanged. {what}"
-    if status is RequestStatus.REJECTED:
-        return f"{EMOJI['x']} {at(request.decided_by)} (lead) rejected it; the rota is unchanged. {what}"
-    if request.decided_by:
-        return f"{EMOJI['heavy_multiplication_x']} {at(request.decided_by)} cancelled the request; the rota is unchanged. {what}"
-    return f"The request was cancelled; the rota is unchanged. {what}"
+    return words.outcome_text(request, zone, mention=at, markup=TEAMS_MARKUP)
 
 
 def outcome_card(request: RotaRequest, zone: ZoneInfo, *, people: People) -> TeamsMessage:
@@ -211,12 +163,7 @@ def leave_conflict_card(leave: Leave, conflicts: Sequence[Duty], zone: ZoneInfo,
 
 
 def describe_override(override: Override, zone: ZoneInfo, at: Mentions) -> str:
-    replaces = override.replaces if override.replaces and override.replaces != override.user_id else None
-    return (
-        f"{override.line.label}: {at(override.user_id)}"
-        + (f" for {at(replaces)}" if replaces else "")
-        + f" ({override.reason.value}) {span(override.starts_at, override.ends_at, zone)}"
-    )
+    return words.describe_override(override, zone, mention=at)
 
 
 def leave_cancelled_card(

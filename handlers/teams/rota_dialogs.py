@@ -1,62 +1,29 @@
 """The rota window in Teams: the `rota` card's dialogs (task/fetch -> form, task/submit -> change) and the
 Accept / Decline / Approve / Reject buttons on request cards. The same rota services, checks and refusals as
 handlers/slack/rota_actions.py and rota_modals.py: a form is refused before it opens to someone who could not
-submit it; a submission is checked on the cached rota and its errors shown in the dialog; the change runs in one
-transaction whose confirmation (change_confirmed) is queued in the outbox with it."""
+submit it; a submission is checked on the cached rota (rota_submissions.py) and its errors shown in the dialog; the
+change runs in one transaction whose confirmation (change_confirmed) is queued in the outbox with it. What both
+platforms share (whose shifts a form offers, what a person may take back, parsing) is handlers/common/rota.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from core.errors import DomainError, InvalidInput, NotAllowed
+from handlers.common.rota import cancellable, cover_shifts, swap_shifts
 from handlers.teams import rota_forms
 from handlers.teams.directory import Directory, Who
 from handlers.teams.ids import Dialog, RotaInput, RotaVerb
-from handlers.teams.rota_cards import Mentions, TeamsPerson, describe_request, outcome_card, span, when
+from handlers.teams.rota_cards import TeamsPerson, outcome_card
+from handlers.teams.rota_manage import manage_form
+from handlers.teams.rota_submissions import Change, Form, RotaSubmissions
 from handlers.teams.ticket_actions import InvokeResponse, card_answer, message_answer
-from rota.cancellations import (
-    cancel_leave,
-    cancel_override,
-    cancel_request,
-    cancellable_requests,
-    upcoming_leave,
-    upcoming_overrides,
-)
-from rota.ports import RotaRequest
-from rota.rotation import RotaError, SupportLine, check_year
-from rota.services import (
-    add_leave,
-    add_override,
-    check_cover,
-    check_lead,
-    check_leave,
-    check_members,
-    check_override,
-    check_swap,
-    decide_approval,
-    line_members,
-    request_cover,
-    request_swap,
-    respond_to_request,
-    set_members,
-    upcoming_shifts,
-)
-from services.unit_of_work import Deps, UnitOfWork
+from rota.cancellations import cancel_leave, cancel_override, cancel_request
+from rota.services import check_lead, decide_approval, line_members, respond_to_request
+from services.unit_of_work import Deps
 from storage.rota import SqlRotaRepository
-
-Change = Callable[[UnitOfWork], str]  # makes the change in the unit of work; returns the confirmation
-
-
-@dataclass
-class Form:
-    """A submission: the person's key, the inputs by id, and names for people."""
-
-    user: str
-    values: dict[str, Any]
-    directory: Directory
 
 
 def message_dialog(text: str) -> InvokeResponse:
@@ -64,52 +31,11 @@ def message_dialog(text: str) -> InvokeResponse:
     return {"task": {"type": "message", "value": text}}
 
 
-def _instant(text: Any, field: RotaInput) -> datetime:
-    try:
-        return datetime.fromisoformat(str(text)).astimezone(UTC)
-    except ValueError:
-        raise InvalidInput(field, "That choice is out of date; close the form and type `rota` again.") from None
-
-
-def parse_my_shift(value: Any) -> tuple[SupportLine, datetime, datetime]:
-    parts = str(value or "").split("|")
-    if len(parts) != 3 or parts[0] not in set(SupportLine):
-        raise InvalidInput(RotaInput.SHIFT, "Pick one of your shifts.")
-    return SupportLine(parts[0]), _instant(parts[1], RotaInput.SHIFT), _instant(parts[2], RotaInput.SHIFT)
-
-
-def parse_their_shift(value: Any) -> tuple[SupportLine, str, datetime]:
-    parts = str(value or "").split("|")
-    if len(parts) != 3 or parts[0] not in set(SupportLine) or not parts[1]:
-        raise InvalidInput(RotaInput.THEIR_SHIFT, "Pick the shift you would take in exchange.")
-    return SupportLine(parts[0]), parts[1], _instant(parts[2], RotaInput.THEIR_SHIFT)
-
-
-def parse_day(value: Any, field: RotaInput) -> date:
-    try:
-        day = date.fromisoformat(str(value))
-        check_year(day, day.isoformat())
-        return day
-    except RotaError as error:
-        raise InvalidInput(field, str(error)) from None
-    except ValueError:
-        raise InvalidInput(field, "Pick a date.") from None
-
-
-def parse_moment(day: Any, clock: Any, field: RotaInput, deps: Deps) -> datetime:
-    """A date and a time from the dialog, in the desk's zone."""
-    try:
-        when = time.fromisoformat(str(clock))
-    except ValueError:
-        raise InvalidInput(field, "Pick a time.") from None
-    local = datetime.combine(parse_day(day, field), when, tzinfo=deps.config.timezone)
-    return local.astimezone(UTC)
-
-
 class RotaDialogs:
     def __init__(self, deps: Deps, *, who: Who | None = None) -> None:
         self.deps = deps
         self.who = who
+        self.checks = RotaSubmissions(deps)
 
     # -- names ---------------------------------------------------------------------------------------------
 
@@ -150,31 +76,10 @@ class RotaDialogs:
             directory = self._directory(tickets.session)
             name = directory.name
             if kind is Dialog.ROTA_SWAP:
-                lines = [line for line in rota.rotations if user in line_members(rota, line, now)]
-                mine = [d for line in lines for d in upcoming_shifts(rota, user, line, now)]
-                if not mine:
-                    raise NotAllowed(f"You have no shifts in the next {rota_forms.WEEKS} weeks to swap.")
-                theirs = sorted(
-                    (
-                        d
-                        for line in lines
-                        for member in line_members(rota, line, now)
-                        if member != user
-                        for d in upcoming_shifts(rota, member, line, now)
-                    ),
-                    key=lambda d: (d.starts_at, d.line),
-                )
-                if not theirs:
-                    raise NotAllowed("Nobody else on your line has a shift in the next few weeks to swap with.")
+                mine, theirs = swap_shifts(rota, user, now)
                 return rota_forms.swap_form(mine, theirs, zone, name, errors=errors, values=values)
             if kind is Dialog.ROTA_COVER:
-                horizon = now + timedelta(weeks=rota_forms.WEEKS)
-                mine = sorted(
-                    (d for d in rota.shifts_of(user, now, horizon) if d.ends_at > now),
-                    key=lambda d: (d.starts_at, d.line),
-                )
-                if not mine:
-                    raise NotAllowed(f"You have no shifts in the next {rota_forms.WEEKS} weeks to hand over.")
+                mine = cover_shifts(rota, user, now)
                 mine_lines = list(dict.fromkeys(d.line for d in mine))
                 candidates = [m for line in mine_lines for m in line_members(rota, line, now) if m != user]
                 return rota_forms.cover_form(
@@ -206,14 +111,12 @@ class RotaDialogs:
         raise DomainError("That button is out of date; type `rota` again.")
 
     def _manage(self, user: str, directory: Directory, *, notice: str | None = None, error: str | None = None) -> Any:
-        deps, rota, now = self.deps, self.deps.rota, self.deps.clock.now()
-        requests = cancellable_requests(SqlRotaRepository(directory.session).pending_requests_for(user), user)
-        is_lead = user in rota.leads
-        return rota_forms.manage_form(
+        deps = self.deps
+        pending = SqlRotaRepository(directory.session).pending_requests_for(user)
+        mine = cancellable(pending, deps.rota, user, deps.clock.now())
+        return manage_form(
             viewer=user,
-            requests=requests,
-            leave=upcoming_leave(rota, now, user_id=None if is_lead else user),
-            overrides=upcoming_overrides(rota, now) if is_lead else None,
+            mine=mine,
             zone=deps.config.timezone,
             people=directory.person,
             notice=notice,
@@ -226,11 +129,11 @@ class RotaDialogs:
         if kind is Dialog.ROTA_MANAGE:
             return self._take_back(data, user)
         checks: dict[Dialog, tuple[Callable[[Form], Change], RotaInput]] = {
-            Dialog.ROTA_SWAP: (self._swap, RotaInput.THEIR_SHIFT),
-            Dialog.ROTA_COVER: (self._cover, RotaInput.TARGET),
-            Dialog.ROTA_LEAVE: (self._leave, RotaInput.LAST_DAY),
-            Dialog.ROTA_MEMBERS: (self._members, RotaInput.MEMBERS_FIRST),
-            Dialog.ROTA_OVERRIDE: (self._override, RotaInput.ENDS),
+            Dialog.ROTA_SWAP: (self.checks.swap, RotaInput.THEIR_SHIFT),
+            Dialog.ROTA_COVER: (self.checks.cover, RotaInput.TARGET),
+            Dialog.ROTA_LEAVE: (self.checks.leave, RotaInput.LAST_DAY),
+            Dialog.ROTA_MEMBERS: (self.checks.members, RotaInput.MEMBERS_FIRST),
+            Dialog.ROTA_OVERRIDE: (self.checks.override, RotaInput.ENDS),
         }
         check, default = checks[kind]
         values = {k: v for k, v in data.items() if k not in ("dialog", "msteams")}
@@ -263,168 +166,6 @@ class RotaDialogs:
                 target = RotaInput.STARTS.value
             out[target] = text if target not in out else out[target] + " " + text
         return out
-
-    def _ask(self, make: Callable[[UnitOfWork], RotaRequest], what: str, form: Form, target: str) -> Change:
-        zone = self.deps.config.timezone
-        at = Mentions(form.directory.snapshot([form.user, target], mentions=False))
-
-        def send(uow: UnitOfWork) -> str:
-            request = make(uow)
-            described = describe_request(request, zone, to="", at=at)
-            return (
-                f"I have asked {at(request.target_id)} to {what}; you will hear here when they answer.\n\n> {described}"
-            )
-
-        return send
-
-    def _swap(self, form: Form) -> Change:
-        deps, values = self.deps, form.values
-        line, mine, _ = parse_my_shift(values.get(RotaInput.SHIFT))
-        their_line, target, theirs = parse_their_shift(values.get(RotaInput.THEIR_SHIFT))
-        if their_line is not line:
-            raise InvalidInput(RotaInput.THEIR_SHIFT, f"Pick a {line.label} shift, the line of yours.")
-        check_swap(
-            requester_id=form.user,
-            target_id=target,
-            line=line,
-            my_shift_start=mine,
-            their_shift_start=theirs,
-            rota=deps.rota,
-            now=deps.clock.now(),
-        )
-        return self._ask(
-            lambda uow: request_swap(
-                requester_id=form.user,
-                target_id=target,
-                line=line,
-                my_shift_start=mine,
-                their_shift_start=theirs,
-                **uow.notifying_rota_ports(),
-            ),
-            "swap",
-            form,
-            target,
-        )
-
-    def _cover(self, form: Form) -> Change:
-        deps, values = self.deps, form.values
-        line, starts, ends = parse_my_shift(values.get(RotaInput.SHIFT))
-        picked = str(values.get(RotaInput.TARGET) or "")
-        if not picked:
-            raise InvalidInput(RotaInput.TARGET, "Pick who you are asking.")
-        target = form.directory.key_for(picked)
-        check_cover(
-            requester_id=form.user,
-            target_id=target,
-            line=line,
-            starts_at=starts,
-            ends_at=ends,
-            rota=deps.rota,
-            now=deps.clock.now(),
-        )
-        return self._ask(
-            lambda uow: request_cover(
-                requester_id=form.user,
-                target_id=target,
-                line=line,
-                starts_at=starts,
-                ends_at=ends,
-                **uow.notifying_rota_ports(),
-            ),
-            "cover",
-            form,
-            target,
-        )
-
-    def _leave(self, form: Form) -> Change:
-        deps, user = self.deps, form.user
-        first = parse_day(form.values.get(RotaInput.FIRST_DAY), RotaInput.FIRST_DAY)
-        last = parse_day(form.values.get(RotaInput.LAST_DAY), RotaInput.LAST_DAY)
-        picked = str(form.values.get(RotaInput.WHO) or "")
-        who = form.directory.key_for(picked) if picked else user
-        check_leave(user_id=who, actor_id=user, first=first, last=last, rota=deps.rota, now=deps.clock.now())
-        whose = "Your" if who == user else f"{form.directory.name(who)}'s"
-
-        def send(uow: UnitOfWork) -> str:
-            recorded = add_leave(user_id=who, actor_id=user, first=first, last=last, **uow.notifying_rota_ports())
-            text = f"{whose} leave {first:%a %d %b} to {last:%a %d %b} is recorded."
-            if recorded.uncovered:
-                return text + " 🚨 Nobody covers some of those shifts; the leads have been told."
-            if recorded.conflicts:
-                return text + " The shifts it touches go to the next member in order; the leads have been told."
-            return text + " It touches no shifts."
-
-        return send
-
-    def _members(self, form: Form) -> Change:
-        deps, user, now = self.deps, form.user, self.deps.clock.now()
-        rota = deps.rota
-        known = {form.directory.name(k).lower(): k for k in [*rota.members, *rota.leads]}
-        changes: dict[SupportLine, list[str]] = {}
-        errors: dict[str, str] = {}
-        for line, field in rota_forms.MEMBER_FIELDS.items():
-            if field.value not in form.values:
-                continue
-            wanted: list[str] = []
-            for word in str(form.values[field.value] or "").replace("\n", ",").split(","):
-                word = word.strip()
-                if word:
-                    wanted.append(known.get(word.lower()) or form.directory.key_for(word))
-            try:
-                check_members(line=line, members=wanted, actor_id=user, rota=rota, now=now)
-                changes[line] = wanted
-            except InvalidInput as invalid:
-                if "nothing changed" not in str(invalid):
-                    errors[field.value] = invalid.render(form.directory.name)
-        if errors or not changes:
-            first = next(iter(errors or {RotaInput.MEMBERS_FIRST.value: ""}))
-            raise InvalidInput(first, errors.get(first) or "Nothing changed.", more=errors)
-        zone = deps.config.timezone
-        person = form.directory.snapshot([k for keys in changes.values() for k in keys])
-
-        def send(uow: UnitOfWork) -> str:
-            done = [
-                set_members(line=line, members=chosen, actor_id=user, **uow.rota_ports())
-                for line, chosen in changes.items()
-            ]
-            return "\n\n".join(
-                f"The {r.line.label} rota is now {', '.join(person(m).name for m in r.members)} "
-                f"in that order, from {when(r.shift_start(0), zone)}."
-                for r in done
-            )
-
-        return send
-
-    def _override(self, form: Form) -> Change:
-        deps, values = self.deps, form.values
-        line_value = values.get(RotaInput.LINE)
-        if line_value not in set(SupportLine):
-            raise InvalidInput(RotaInput.LINE, "Pick a line.")
-        picked = str(values.get(RotaInput.USER) or "")
-        if not picked:
-            raise InvalidInput(RotaInput.USER, "Pick who is on duty.")
-        who = form.directory.key_for(picked)
-        line = SupportLine(line_value)
-        starts = parse_moment(values.get(RotaInput.STARTS), values.get(RotaInput.STARTS_TIME), RotaInput.STARTS, deps)
-        ends = parse_moment(values.get(RotaInput.ENDS), values.get(RotaInput.ENDS_TIME), RotaInput.ENDS, deps)
-        check_override(
-            line=line,
-            user_id=who,
-            starts_at=starts,
-            ends_at=ends,
-            actor_id=form.user,
-            rota=deps.rota,
-            now=deps.clock.now(),
-        )
-        name, zone = form.directory.name(who), deps.config.timezone
-
-        def send(uow: UnitOfWork) -> str:
-            pieces = add_override(
-                line=line, user_id=who, starts_at=starts, ends_at=ends, actor_id=form.user, **uow.rota_ports()
-            )
-            return f"{name} is on {line.label} duty {span(pieces[0].starts_at, pieces[-1].ends_at, zone)}."
-
-        return send
 
     def _take_back(self, data: dict[str, Any], user: str) -> InvokeResponse:
         """A "Cancel request/leave" or "Remove" in the dialog: done in one transaction, the list shown again."""

@@ -1,5 +1,5 @@
 """Adaptive Cards for the rota window in Teams: the 8-week overview (the answer to `rota`) and the dialogs its
-buttons open (swap, cover, leave, membership, override, my requests and leave). Pure functions of domain values;
+buttons open (swap, cover, leave, membership, override; my requests and leave are in rota_manage.py). Pure functions of domain values;
 the same content and wording as handlers/slack/rota_views.py and rota_cancel_view.py.
 
 Buttons on the overview are Action.Submit with `msteams: task/fetch` (each opens its dialog); a dialog's
@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.common.rota import MEMBER_FIELDS, WEEKS, form_choices
 from handlers.teams.ids import Dialog, RotaInput
 from handlers.teams.rota_cards import (
     EMOJI,
@@ -20,20 +21,15 @@ from handlers.teams.rota_cards import (
     Mentions,
     People,
     TeamsMessage,
-    describe_override,
-    describe_request,
     duty_text,
     message,
     rows,
     span,
     text_block,
 )
-from rota.ports import RequestStatus, RotaRequest
-from rota.roster import Duty, Leave, Override, Rota
+from rota.roster import Duty, Rota
 from rota.rotation import SupportLine
 
-WEEKS = 8
-MAX_ROWS = 30  # per list in the "my requests and leave" dialog
 Card = dict[str, Any]
 Name = Callable[[str], str]  # a person key -> the name shown in a dialog (plain text: no mentions in inputs)
 
@@ -45,7 +41,6 @@ TITLES = {
     Dialog.ROTA_OVERRIDE: "Add an override",
     Dialog.ROTA_MANAGE: "Requests and leave",
 }
-MEMBER_FIELDS = {SupportLine.FIRST: RotaInput.MEMBERS_FIRST, SupportLine.SECOND: RotaInput.MEMBERS_SECOND}
 
 
 def open_dialog(dialog: Dialog, title: str) -> Element:
@@ -58,26 +53,10 @@ def open_dialog(dialog: Dialog, title: str) -> Element:
 
 
 def rota_buttons(*, is_member: bool, is_lead: bool) -> list[Element]:
-    """What the viewer can do: members swap, ask for cover, add leave; leads edit; both take back what they asked."""
-    buttons: list[Element] = []
-    if is_member:
-        buttons += [
-            open_dialog(Dialog.ROTA_SWAP, "Request a swap"),
-            open_dialog(Dialog.ROTA_COVER, "Ask for cover"),
-            open_dialog(Dialog.ROTA_LEAVE, "Add leave"),
-        ]
-    elif is_lead:
-        buttons.append(open_dialog(Dialog.ROTA_LEAVE, "Add leave"))
-    if is_lead:
-        buttons += [
-            open_dialog(Dialog.ROTA_MEMBERS, "Edit membership"),
-            open_dialog(Dialog.ROTA_OVERRIDE, "Add an override"),
-        ]
-    if is_member or is_lead:
-        buttons.append(
-            open_dialog(Dialog.ROTA_MANAGE, "Cancel requests, leave..." if is_lead else "My requests and leave")
-        )
-    return buttons
+    """What the viewer can do (handlers/common/rota.py's form_choices), as buttons that open the dialogs."""
+    return [
+        open_dialog(Dialog(form.value), label) for form, label in form_choices(is_member=is_member, is_lead=is_lead)
+    ]
 
 
 def rota_overview(rota: Rota, *, viewer: str, now: datetime, zone: ZoneInfo, people: People) -> TeamsMessage:
@@ -120,7 +99,7 @@ def dialog(kind: Dialog, card: Card) -> dict[str, Any]:
     }
 
 
-def _card(body: Sequence[Element], actions: Sequence[Element] = ()) -> Card:
+def form_card(body: Sequence[Element], actions: Sequence[Element] = ()) -> Card:
     card: Card = {"type": "AdaptiveCard", "version": "1.5", "body": list(body)}
     if actions:
         card["actions"] = list(actions)
@@ -184,7 +163,7 @@ def _form(
 ) -> Card:
     body = [text_block(TITLES[kind], bold=True, size="Medium"), *_with_errors(inputs, errors or {}, values or {})]
     body += [text_block(note, subtle=True) for note in notes]
-    return _card(body, [_submit(kind, submit)])
+    return form_card(body, [_submit(kind, submit)])
 
 
 def swap_form(
@@ -361,76 +340,3 @@ def override_form(
         },
     ]
     return _form(Dialog.ROTA_OVERRIDE, "Add", inputs, [f"Times in {zone.key}."], errors, values)
-
-
-def _take_back(label: str, kind: str, ident: int | None) -> list[Element]:
-    if ident is None:
-        return []
-    data = {"dialog": Dialog.ROTA_MANAGE.value, "cancel": kind, "id": ident}
-    return [
-        {
-            "type": "ActionSet",
-            "actions": [{"type": "Action.Submit", "title": label, "data": data, "style": "destructive"}],
-        }
-    ]
-
-
-def _section(title: str, items: list[list[Element]], empty: str) -> list[Element]:
-    shown = items[:MAX_ROWS]
-    out: list[Element] = [{**text_block(title, bold=True), "separator": True}]
-    for item in shown:
-        out += item
-    if not shown:
-        out.append(text_block(f"_{empty}_"))
-    if len(items) > len(shown):
-        out.append(text_block(f"...and {len(items) - len(shown)} more"))
-    return out
-
-
-def manage_form(
-    *,
-    viewer: str,
-    requests: Sequence[RotaRequest],
-    leave: Sequence[Leave],
-    overrides: Sequence[Override] | None,
-    zone: ZoneInfo,
-    people: People,
-    notice: str | None = None,
-    error: str | None = None,
-) -> Card:
-    """My pending requests and my leave (a lead sees everyone's leave), and for leads the upcoming overrides."""
-    at = Mentions(people)
-    waiting = {RequestStatus.PENDING: "waiting for their answer", RequestStatus.AWAITING_APPROVAL: "waiting for a lead"}
-    request_items = [
-        [
-            text_block(f"{describe_request(r, zone, to='', at=at)}\n\n_{waiting.get(r.status, r.status.value)}_"),
-            *_take_back("Cancel request", "request", r.id),
-        ]
-        for r in requests
-    ]
-    leave_items = [
-        [
-            text_block(
-                f"{'' if v.user_id == viewer else at(v.user_id) + ' '}{EMOJI['palm_tree']} "
-                f"{span(v.starts_at, v.ends_at, zone)}"
-            ),
-            *_take_back("Cancel leave", "leave", v.id),
-        ]
-        for v in leave
-    ]
-    body: list[Element] = [text_block(TITLES[Dialog.ROTA_MANAGE], bold=True, size="Medium")]
-    if notice:
-        body.append(text_block(notice) | {"color": "Good"})
-    if error:
-        body.append(text_block(error) | {"color": "Attention"})
-    body += _section("My pending requests", request_items, "No requests waiting.")
-    body += _section("My leave" if overrides is None else "Leave", leave_items, "No leave to come.")
-    if overrides is not None:
-        override_items = [
-            [text_block(describe_override(o, zone, at)), *_take_back("Remove", "override", o.id)] for o in overrides
-        ]
-        body += _section("Overrides", override_items, "No overrides to come.")
-    card = _card(body)
-    if at.entities:
-        card["msteams"] = {"entities": list(at.entities)}
-    return card

@@ -17,6 +17,11 @@ from zoneinfo import ZoneInfo
 
 from core.errors import DomainError
 from core.people import Said
+from handlers.common import sla
+from handlers.common import tickets as ticket_words
+from handlers.common.sla import ClockMarkup, clock_phrases
+from handlers.common.sla import desk_date as desk_date
+from handlers.common.words import when as when
 from rota.roster import Rota
 from rota.rotation import SupportLine
 from triage.model import Ticket, format_ref
@@ -172,55 +177,25 @@ def plain(text: str) -> str:
     return text.translate(_MARKDOWN)
 
 
-def when(at: datetime, zone: ZoneInfo) -> str:
-    return f"{at.astimezone(zone):%a %d %b %H:%M}"
+def bold(text: str) -> str:
+    return f"**{text}**"
 
 
-def desk_date(at: datetime, zone: ZoneInfo) -> str:
-    """Slack's date token fallback: "Mon 30 Nov 09:00 GMT" in the desk's zone."""
-    local = at.astimezone(zone)
-    return f"{local:%a %d %b %H:%M} {local.tzname()}"
+def headline(ticket: Ticket, prefix: str, *, public: bool = False) -> str:
+    """Ref and title; in public places a GDPR request shows neither its title nor its requester."""
+    return ticket_words.headline(ticket, prefix, public=public, bold=bold, title=plain)
 
 
-# -- SLA clocks in words (handlers/slack/sla_view.py's sla_line, in Teams' markup) -----------------
+# -- SLA clocks in words (handlers/common/sla.py, in Teams' markup) -----------------------------
 
-
-def working_duration(seconds: float, day_seconds: float) -> str:
-    """2 working hours, 45 working minutes, 3 working days 2h."""
-    minutes = max(0, round(seconds / 60))
-    day_minutes = max(1, round(day_seconds / 60))
-    if minutes < 60:
-        return f"{minutes} working minute{'s' if minutes != 1 else ''}"
-    if minutes < day_minutes:
-        hours, rest = divmod(minutes, 60)
-        return f"{hours} working hour{'s' if hours != 1 else ''}" + (f" {rest}m" if rest else "")
-    days, rest = divmod(minutes, day_minutes)
-    hours = rest // 60
-    return f"{days} working day{'s' if days != 1 else ''}" + (f" {hours}h" if hours else "")
-
-
-def clock_phrase(state: ClockState, *, now: datetime, zone: ZoneInfo, day_seconds: float) -> str | None:
-    """One clock in words that stay true as time passes (a card is read later than it is sent)."""
-    if state.target is None:
-        return None
-    name = f"**{state.clock.label}**"
-    if state.stopped_at is not None:
-        if state.breached:
-            return f"{name} missed by {working_duration(state.elapsed - state.target, day_seconds)}"
-        return f"{name} met {EMOJI['white_check_mark']}"
-    if state.paused:
-        left = working_duration(max(state.target - state.elapsed, 0), day_seconds)
-        return f"{name} paused while we wait for the requester ({left} left)"
-    assert state.due_at is not None
-    if state.due_at < now:  # reaching the target exactly is still met
-        return f"{name} {EMOJI['red_circle']} breached (was due {desk_date(state.due_at, zone)})"
-    return f"{name} due {desk_date(state.due_at, zone)}"
+TEAMS_CLOCKS = ClockMarkup(bold=lambda text: f"**{text}**", emoji=lambda name: EMOJI[name], date=desk_date)
 
 
 def sla_line(clocks: Sequence[ClockState], *, now: datetime, zone: ZoneInfo, day_seconds: float) -> str | None:
     """All clocks of a ticket on one line of a support card, as Slack's cards show them."""
-    shown = [p for c in clocks if (p := clock_phrase(c, now=now, zone=zone, day_seconds=day_seconds))]
-    return "SLA: " + " · ".join(shown) if shown else None
+    return sla.sla_line(
+        clock_phrases(clocks, now=now, zone=zone, day_seconds=day_seconds, live=False, markup=TEAMS_CLOCKS)
+    )
 
 
 # -- answers to the commands -------------------------------------------------------------------
@@ -246,8 +221,28 @@ def help_text(prefix: str) -> str:
     )
 
 
-def _at(moment: datetime, zone: ZoneInfo) -> str:
-    return f"{moment.astimezone(zone):%a %d %b %H:%M}"
+def duty_rows(
+    rota: Rota, at: datetime, zone: ZoneInfo, person: Name, *, lines: Sequence[SupportLine] = ()
+) -> tuple[list[str], str | None]:
+    """Per line, who is on duty at `at` until when and who is next; then the leads (None without leads)."""
+    out = []
+    for line in lines or tuple(SupportLine):
+        if line not in rota.rotations:
+            out.append(f"{line.label}: no rota configured")
+            continue
+        current, upcoming = rota.current_duty(line, at), rota.next_duty(line, at)
+        on = (
+            "**nobody**"
+            if current is None or current.user_id is None
+            else f"{person(current.user_id)} until {when(current.ends_at, zone)}"
+        )
+        after = ""
+        if upcoming is not None:
+            who = person(upcoming.user_id) if upcoming.user_id else "nobody"
+            after = f"; next {who} from {when(upcoming.starts_at, zone)}"
+        out.append(f"{line.label}: {on}{after}")
+    leads = "Leads: " + ", ".join(person(lead) for lead in sorted(rota.leads)) if rota.leads else None
+    return out, leads
 
 
 def who_text(
@@ -260,24 +255,9 @@ def who_text(
     person: Name = _plain_name,
 ) -> str:
     """Who is on duty; `person=Mentions(...)` writes people as mentions (send `text_payload(text, mentions)`)."""
-    out = ["**On duty now**" if now else f"**On duty {_at(at, zone)}**"]
-    for line in lines or tuple(SupportLine):
-        if line not in rota.rotations:
-            out.append(f"- {line.label}: no rota configured")
-            continue
-        current, upcoming = rota.current_duty(line, at), rota.next_duty(line, at)
-        on = (
-            "**nobody**"
-            if current is None or current.user_id is None
-            else (f"{person(current.user_id)} until {_at(current.ends_at, zone)}")
-        )
-        after = ""
-        if upcoming is not None:
-            after = f"; next {person(upcoming.user_id) if upcoming.user_id else 'nobody'} from {_at(upcoming.starts_at, zone)}"
-        out.append(f"- {line.label}: {on}{after}")
-    if rota.leads:
-        out.append("Leads: " + ", ".join(person(lead) for lead in sorted(rota.leads)))
-    return "\n\n".join(out)
+    rows, leads = duty_rows(rota, at, zone, person, lines=lines)
+    out = ["**On duty now**" if now else f"**On duty {when(at, zone)}**", *(f"- {row}" for row in rows)]
+    return "\n\n".join([*out, leads] if leads else out)
 
 
 def rota_text(rota: Rota, now: datetime, zone: ZoneInfo, *, person: Name = _plain_name) -> str:
@@ -301,7 +281,7 @@ def mine_text(tickets: Sequence[Ticket], prefix: str, user_id: str, *, person: N
         return "You have no open tickets. `new` opens one."
     lines = [f"**Your open tickets** ({len(tickets)}):"]
     for ticket in tickets:
-        assert ticket.id is not None
-        role = "assigned to you" if ticket.assignee_id == user_id else f"with {person(ticket.assignee_id)}"
-        lines.append(f"- **{format_ref(prefix, ticket.id)}** {ticket.title} · {ticket.status.label} · {role}")
+        lines.append(
+            f"- {ticket_words.my_ticket_line(ticket, prefix, user_id, mention=person, bold=bold, title=ticket.title)}"
+        )
     return "\n\n".join(lines)

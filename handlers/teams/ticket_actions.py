@@ -15,16 +15,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError, InvalidInput
+from handlers.common.tickets import snooze
 from handlers.teams.cards import REQUESTER, TRIAGE, adaptive_card, text_block
 from handlers.teams.connector import ADAPTIVE_CARD
 from handlers.teams.directory import Directory, Who
-from handlers.teams.ids import Input, Verb
+from handlers.teams.ids import Input, TeamsVerb, Verb
 from handlers.teams.notifier import render_card
 from handlers.teams.rota_cards import desk_date, plain
 from services.unit_of_work import Deps
 from triage.errors import TicketNotFound
 from triage.model import NOTE_MAX, Priority, Status, Ticket, format_ref, parse_ref
-from triage.reminders import SnoozeFor, snooze_reminder
+from triage.reminders import SnoozeFor
 from triage.services import (
     HANDOVER_NOTE,
     RESOLUTION_NOTE,
@@ -127,7 +128,7 @@ def note_form_card(
     keep = {k: v for k, v in data.items() if k in ("ticket", "ticket_id", "card")}
     actions: list[dict[str, Any]] = [
         {"type": "Action.Execute", "title": form.submit, "verb": verb.value, "data": keep, "style": "positive"},
-        {"type": "Action.Execute", "title": "Cancel", "verb": Verb.SHOW_TICKET.value, "data": keep},
+        {"type": "Action.Execute", "title": "Cancel", "verb": TeamsVerb.SHOW_TICKET.value, "data": keep},
     ]
     return adaptive_card(body, actions)
 
@@ -189,7 +190,7 @@ class TicketActions:
         ticket_id = ticket_of(data)
         if verb.startswith(Verb.SNOOZE.value + ":"):
             return self._snooze(verb.removeprefix(Verb.SNOOZE.value + ":"), ticket_id, data, user)
-        if verb == Verb.SHOW_TICKET:
+        if verb == TeamsVerb.SHOW_TICKET:
             with deps.lookup() as tickets:
                 ticket = tickets.get(ticket_id)
             if ticket is None:
@@ -280,19 +281,7 @@ class TicketActions:
             clock, cycle = str(data.get("clock") or ""), int(data.get("cycle"))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise DomainError("That reminder is out of date; use `status` to see the ticket.") from None
-        until = deps.run(
-            lambda uow: snooze_reminder(
-                ticket_id=ticket_id,
-                actor_id=user,
-                clock=clock,
-                cycle=cycle,
-                snooze_for=snooze_for,
-                tickets=uow.tickets,
-                rota=deps.rota,
-                sla=deps.sla,
-                now=uow.now,
-            )
-        )
+        until = snooze(deps, ticket_id=ticket_id, actor_id=user, clock=clock, cycle=cycle, snooze_for=snooze_for)
         return message_answer(f"OK, I will remind you again {desk_date(until, deps.config.timezone)}.")
 
     def _card(self, ticket: Ticket, data: dict[str, Any], user: str) -> InvokeResponse:
