@@ -87,7 +87,8 @@ def test_serve_killed_mid_burst_under_throttling_delivers_everything_and_repeats
         for conversation, text in burst:
             outbox.post(conversation, {"text": text, "to": "conversation"}, platform="teams")
     engine.dispose()
-    fake.refuse_randomly(0.3, seed=7)  # 429 with Retry-After: 0 on about a third of the posts
+    fake.fail("POST", "/activities", 429, retry_after=0, times=2)  # the first two posts throttled, whatever else runs
+    fake.refuse_randomly(0.3, seed=7)  # then 429 with Retry-After: 0 on about a third of the posts
     # Then the connector holds a burst post unanswered, so the kill lands while one is in flight (a kill between
     # the connector's 200 and the commit would rightly send that one twice).
     fake.hold_activity_posts_after(8, texts=texts)
