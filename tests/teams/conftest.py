@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from bot.app import Runtime, build_runtime
+from bot.demo.teams_act import TEAM as DEMO_TEAM
+from bot.demo.teams_act import teams_demo_config
 from bot.server import make_http_server, serve_in_background
 from bot.settings import Settings
 from handlers.teams.fake_connector import Call, FakeConnector
@@ -19,7 +21,7 @@ from services.clock import ManualClock
 APP_ID = "11111111-2222-4333-8444-555555555555"
 TRIAGE = "19:triage@thread.tacv2"
 DIGEST = "19:leads@thread.tacv2"
-TEAM = "19:team@thread.tacv2"
+TEAM = DEMO_TEAM  # the team whose roster the bot reads
 ALICE = TeamsUser("aaaaaaaa-0000-4000-8000-000000000001", "Alice")  # 1st line on duty (the rota's 4th week)
 BOB = TeamsUser("aaaaaaaa-0000-4000-8000-000000000002", "Bob")
 CAROL = TeamsUser("aaaaaaaa-0000-4000-8000-000000000003", "Carol")
@@ -31,28 +33,8 @@ ZOE = TeamsUser("bbbbbbbb-0000-4000-8000-000000000009", "Zoe")  # staff: an outs
 
 
 def teams_config(service_url: str) -> str:
-    return f"""
-ticket_prefix: SUP
-timezone: Europe/London
-working_hours: {{days: [mon, tue, wed, thu, fri], start: "08:00", end: "16:00"}}
-holidays: {{country: GB, dates: [2026-12-24]}}
-leads: [{LEAD.aad}]
-teams:
-  service_url: {service_url}
-  team: "{TEAM}"
-  channels: {{triage: "{TRIAGE}", digest: "{DIGEST}"}}
-rotas:
-  first_line:
-    members: [{ALICE.aad}, {BOB.aad}, {CAROL.aad}]
-    rotation: weekly
-    handover: "mon 09:00"
-    start: 2026-11-02
-  second_line:
-    members: [{DAN.aad}, {ERIN.aad}]
-    rotation: weekly
-    handover: "mon 09:00"
-    start: 2026-11-02
-"""
+    """The demo's Teams desk (bot/demo/teams_act.py), as the Slack tests use bot/demo/demo.yml."""
+    return teams_demo_config(service_url)
 
 
 @dataclass
